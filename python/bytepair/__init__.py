@@ -1,0 +1,38 @@
+"""bytepair: byte-pair-encoding tokenizers with a Rust core.
+
+>>> import bytepair as bp
+>>> tok = bp.train(iter(["low lower lowest"] * 10), vocab_size=260, progress=False)
+>>> tok.decode(tok.encode("lowest"))
+'lowest'
+"""
+
+from . import _core
+from ._core import BytepairError, FormatError, InvalidUtf8Error
+from ._tokenizer import Tokenizer
+from ._train import EarlyStopWarning, TrainReport, train
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BytepairError",
+    "EarlyStopWarning",
+    "FormatError",
+    "InvalidUtf8Error",
+    "Tokenizer",
+    "TrainReport",
+    "pretokenize",
+    "train",
+]
+
+
+def pretokenize(text: str, pattern: str | None = "gpt4") -> list[str]:
+    """Cut ``text`` into pre-tokens with a pattern name, a regex, or None."""
+    return _core.pretokenize(text, pattern)
+
+
+def __getattr__(name: str):
+    if name == "last_train_report":
+        from . import _train
+
+        return _train.last_train_report
+    raise AttributeError(f"module 'bytepair' has no attribute {name!r}")

@@ -1,0 +1,62 @@
+"""Turning the ``corpus`` argument into files or an iterator of str."""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+PathLike = str | os.PathLike
+
+
+def _expand(entry: PathLike) -> list[str]:
+    text = os.fspath(entry)
+    if glob.has_magic(text):
+        found = sorted(p for p in glob.glob(text, recursive=True) if os.path.isfile(p))
+        if not found:
+            raise FileNotFoundError(2, "no file matches the pattern", text)
+        return found
+    if os.path.isdir(text):
+        found = sorted(str(p) for p in Path(text).rglob("*") if p.is_file())
+        if not found:
+            raise FileNotFoundError(2, "the directory holds no files", text)
+        return found
+    if not os.path.exists(text):
+        raise FileNotFoundError(
+            2,
+            "No such file (a str or list of str is read as paths; "
+            "to train on in-memory strings pass an iterator, e.g. iter(texts))",
+            text,
+        )
+    return [text]
+
+
+def is_paths(corpus: Any) -> bool:
+    if isinstance(corpus, (str, os.PathLike)):
+        return True
+    if isinstance(corpus, (list, tuple)) and corpus:
+        return all(isinstance(c, (str, os.PathLike)) for c in corpus)
+    return False
+
+
+def resolve_paths(corpus: PathLike | Iterable[PathLike]) -> list[str]:
+    entries = [corpus] if isinstance(corpus, (str, os.PathLike)) else list(corpus)
+    paths: list[str] = []
+    for e in entries:
+        paths.extend(_expand(e))
+    return paths
+
+
+def iter_texts(corpus: Iterable[Any], text_column: str | None) -> Iterator[str]:
+    """Items of ``corpus`` as str; dict rows (HF datasets) give their ``text_column``."""
+    if text_column is None:
+        names = getattr(corpus, "column_names", None)
+        if isinstance(names, list) and "text" in names:
+            text_column = "text"
+    for item in corpus:
+        if text_column is not None and isinstance(item, dict):
+            yield item[text_column]
+        else:
+            yield item

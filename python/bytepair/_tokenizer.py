@@ -1,0 +1,190 @@
+"""The Tokenizer: a trained or loaded byte-level BPE model."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Collection, Iterable, Sequence
+from pathlib import Path
+from typing import Literal
+
+from . import _core
+
+AllowedSpecial = Literal["all"] | Collection[str]
+
+
+def _allowed(allowed_special: AllowedSpecial) -> list[str] | None:
+    if allowed_special == "all":
+        return None
+    return list(allowed_special)
+
+
+def _fix_surrogates(text: str) -> str:
+    # Lone surrogates cannot be UTF-8 encoded; tiktoken turns them into U+FFFD
+    # (and a surrogate pair into its character). We do the same.
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+class Tokenizer:
+    """A byte-level BPE tokenizer.
+
+    Ids: the 256 single bytes first (in GPT-2's byte-level character order),
+    then merged tokens in the order training created them, then special tokens.
+    """
+
+    __slots__ = ("_core",)
+
+    def __init__(self, core: _core.Tokenizer):
+        self._core = core
+
+    # ---- encoding -------------------------------------------------------------
+    def encode(self, text: str, *, allowed_special: AllowedSpecial = "all") -> list[int]:
+        """Encode ``text``. Special tokens in the text become their ids, like HF
+        tokenizers; pass ``allowed_special=()`` to encode them as plain text."""
+        try:
+            return self._core.encode(text, _allowed(allowed_special))
+        except UnicodeEncodeError:
+            return self._core.encode(_fix_surrogates(text), _allowed(allowed_special))
+
+    def encode_ordinary(self, text: str) -> list[int]:
+        """Encode ``text`` ignoring special tokens."""
+        try:
+            return self._core.encode_ordinary(text)
+        except UnicodeEncodeError:
+            return self._core.encode_ordinary(_fix_surrogates(text))
+
+    def encode_bytes(self, data: bytes) -> list[int]:
+        """Encode raw bytes (any bytes, valid UTF-8 or not)."""
+        return self._core.encode_bytes(bytes(data))
+
+    def encode_batch(
+        self,
+        texts: Sequence[str],
+        *,
+        num_threads: int | None = None,
+        allowed_special: AllowedSpecial = "all",
+    ) -> list[list[int]]:
+        """Encode many texts in parallel (the GIL is released)."""
+        texts = list(texts)
+        try:
+            return self._core.encode_batch(texts, _allowed(allowed_special), num_threads)
+        except UnicodeEncodeError:
+            fixed = [_fix_surrogates(t) for t in texts]
+            return self._core.encode_batch(fixed, _allowed(allowed_special), num_threads)
+
+    # ---- decoding -------------------------------------------------------------
+    def decode_bytes(self, ids: Iterable[int]) -> bytes:
+        """The exact bytes of ``ids``. Unknown ids raise KeyError."""
+        ids = list(ids)
+        for i in ids:
+            if not isinstance(i, int) or isinstance(i, bool) or i < 0 or i >= 2**32:
+                raise KeyError(f"Invalid token for decoding: {i!r}")
+        return self._core.decode_bytes(ids)
+
+    def decode(self, ids: Iterable[int], errors: str = "replace") -> str:
+        """Decode ``ids`` to text; ``errors`` as in ``bytes.decode``."""
+        return self.decode_bytes(ids).decode("utf-8", errors=errors)
+
+    def token_bytes(self, id: int) -> bytes:
+        """The bytes of one token (a special token gives its text)."""
+        return self._core.token_bytes(id)
+
+    def token_to_id(self, token: str | bytes) -> int | None:
+        """The id of a token given as bytes or text, or None. Covers special tokens."""
+        if isinstance(token, str):
+            for text, i in self._core.special_tokens():
+                if text == token:
+                    return i
+            token = token.encode("utf-8")
+        return self._core.token_id(token)
+
+    # ---- facts ----------------------------------------------------------------
+    @property
+    def vocab_size(self) -> int:
+        """One more than the largest id (special tokens included)."""
+        return self._core.vocab_size
+
+    n_vocab = vocab_size
+
+    @property
+    def pattern(self) -> str | None:
+        """The pre-tokenization pattern: "gpt2", "gpt4", "o200k", a regex, or None."""
+        return self._core.pattern
+
+    @property
+    def special_tokens(self) -> dict[str, int]:
+        return dict(self._core.special_tokens())
+
+    @property
+    def merges(self) -> list[tuple[bytes, bytes]]:
+        """The merge list in rank order, as byte pairs."""
+        tb = self._core.token_bytes
+        return [(tb(a), tb(b)) for a, b in self._core.merges()]
+
+    def __len__(self) -> int:
+        return self.vocab_size
+
+    def __repr__(self) -> str:
+        return (
+            f"<bytepair.Tokenizer vocab_size={self.vocab_size} pattern={self.pattern!r} "
+            f"special_tokens={len(self._core.special_tokens())}>"
+        )
+
+    # ---- files ----------------------------------------------------------------
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the native JSON format (versioned; read back with ``Tokenizer.load``)."""
+        _atomic_write(Path(path), self._core.to_native_json())
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Tokenizer:
+        """Read a file written by ``save``."""
+        path = Path(path)
+        text = path.read_text(encoding="utf-8")
+        return cls(_core.Tokenizer.from_native_json(text, str(path)))
+
+    def to_huggingface_json(self) -> str:
+        """The HF ``tokenizer.json`` document as a string."""
+        return self._core.to_hf_json()
+
+    def to_huggingface(self, directory: str | os.PathLike) -> Path:
+        """Write ``tokenizer.json`` and ``tokenizer_config.json`` into ``directory``.
+
+        ``tokenizers.Tokenizer.from_file(dir/"tokenizer.json")`` gives the same ids,
+        and ``transformers.AutoTokenizer.from_pretrained(dir)`` loads it offline.
+        """
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        _atomic_write(d / "tokenizer.json", self.to_huggingface_json())
+        specials = list(self.special_tokens)
+        eos = "<|endoftext|>" if "<|endoftext|>" in specials else None
+        config = {
+            "tokenizer_class": "PreTrainedTokenizerFast",
+            "bos_token": None,
+            "eos_token": eos,
+            "unk_token": None,
+            "pad_token": None,
+            "additional_special_tokens": [s for s in specials if s != eos],
+            "model_max_length": 1_000_000_000_000_000_019_884_624_838_656,
+            "clean_up_tokenization_spaces": False,
+        }
+        _atomic_write(d / "tokenizer_config.json", json.dumps(config, indent=2))
+        return d / "tokenizer.json"
+
+    # ---- pickling -------------------------------------------------------------
+    def __reduce__(self):
+        return (_from_native_json, (self._core.to_native_json(),))
+
+
+def _from_native_json(text: str) -> Tokenizer:
+    return Tokenizer(_core.Tokenizer.from_native_json(text, "<pickle>"))
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    """Write via a temporary file so an interrupted save leaves no half file."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()

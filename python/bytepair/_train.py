@@ -1,0 +1,127 @@
+"""``bytepair.train``: learn a byte-level BPE vocabulary."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from . import _core
+from ._corpus import is_paths, iter_texts, resolve_paths
+from ._tokenizer import Tokenizer
+
+
+@dataclass(frozen=True)
+class TrainReport:
+    """Facts about one training run (``bytepair.last_train_report``)."""
+
+    bytes: int
+    unique_words: int
+    merges: int
+    vocab_size: int
+    stop: str  # "vocab_full" | "no_pairs" | "min_frequency"
+    count_seconds: float
+    seconds: float
+
+
+last_train_report: TrainReport | None = None
+
+
+def train(
+    corpus: str | os.PathLike | Iterable[Any],
+    vocab_size: int,
+    *,
+    pattern: str | None = "gpt4",
+    special_tokens: Iterable[str] = ("<|endoftext|>",),
+    min_frequency: int = 0,
+    max_token_length: int | None = None,
+    num_threads: int | None = None,
+    progress: bool = True,
+    text_column: str | None = None,
+) -> Tokenizer:
+    """Train a byte-level BPE tokenizer.
+
+    corpus: a file path, a glob (``"data/**/*.txt"``), a directory, a list of
+        those, or any iterable of str (a generator, an HF ``datasets`` column or
+        dataset). Files are read line by line, each line one sequence, and
+        streamed; iterables are consumed in buffers, never held whole.
+    vocab_size: the final vocabulary size, the 256 byte tokens and the special
+        tokens included (as in HF tokenizers).
+    pattern: "gpt2", "gpt4" (cl100k), "o200k", any regex, or None (no split).
+    min_frequency: stop when the best pair occurs fewer times than this.
+    max_token_length: no learned token is longer than this many bytes.
+    num_threads: threads for counting (default: all cores).
+
+    The merges equal HF ``BpeTrainer``'s for the same settings (see README).
+    If the corpus runs out of pairs first, training stops early and
+    ``bytepair.last_train_report.stop`` says why.
+    """
+    global last_train_report
+    _check_int("vocab_size", vocab_size, 1)
+    _check_int("min_frequency", min_frequency, 0)
+    if max_token_length is not None:
+        _check_int("max_token_length", max_token_length, 1)
+    if num_threads is not None:
+        _check_int("num_threads", num_threads, 1)
+    if pattern is not None and not isinstance(pattern, str):
+        raise TypeError(f"pattern must be a str or None, not {type(pattern).__name__}")
+    if isinstance(special_tokens, str):
+        raise TypeError("special_tokens must be a list of str, not one str")
+    specials = list(special_tokens)
+    for s in specials:
+        if not isinstance(s, str):
+            raise TypeError(f"special tokens must be str, not {type(s).__name__}")
+    args = (
+        vocab_size,
+        pattern,
+        specials,
+        min_frequency,
+        max_token_length,
+        num_threads,
+        bool(progress),
+    )
+    if is_paths(corpus):
+        core, stats = _core.train_files(resolve_paths(corpus), *args)
+    else:
+        if not hasattr(corpus, "__iter__"):
+            raise TypeError(
+                f"corpus must be a path, a list of paths or an iterable of str, "
+                f"not {type(corpus).__name__}"
+            )
+        core, stats = _core.train_iter(iter_texts(corpus, text_column), *args)
+    tok = Tokenizer(core)
+    last_train_report = TrainReport(
+        bytes=stats["bytes"],
+        unique_words=stats["unique_words"],
+        merges=stats["merges"],
+        vocab_size=tok.vocab_size,
+        stop=stats["stop"],
+        count_seconds=stats["count_seconds"],
+        seconds=stats["seconds"],
+    )
+    if stats["stop"] != "vocab_full" and progress:
+        import warnings
+
+        warnings.warn(
+            f"training stopped early at vocab_size={tok.vocab_size} (asked for {vocab_size}): "
+            + (
+                "no pair left to merge; the corpus is too small"
+                if stats["stop"] == "no_pairs"
+                else f"the best pair occurs fewer than min_frequency={min_frequency} times"
+            ),
+            EarlyStopWarning,
+            stacklevel=2,
+        )
+    return tok
+
+
+class EarlyStopWarning(UserWarning):
+    """Training ended before reaching ``vocab_size``."""
+
+
+def _check_int(name: str, value: Any, low: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    if value < low:
+        raise ValueError(f"{name} must be at least {low}, got {value}")

@@ -1,0 +1,4 @@
+//! Reading and writing tokenizer files.
+
+pub mod hf;
+pub mod native;

@@ -1,0 +1,149 @@
+//! The native format: one JSON document.
+//!
+//! ```json
+//! {"format": "bytepair", "version": 1, "kind": "bpe",
+//!  "pattern": {"name": "gpt2"} | {"regex": "..."} | null,
+//!  "tokens": ["!", "\"", ...],          // id -> token, in the byte-level alphabet
+//!  "merges": [[left_id, right_id], ...],  // in rank order
+//!  "special_tokens": [["<|endoftext|>", 50256], ...]}
+//! ```
+//! Readers refuse a newer `version` with a message that says so.
+
+use crate::byte_level;
+use crate::error::{Error, Result};
+use crate::pretok::{PatternName, PatternSpec};
+use crate::vocab::Vocab;
+use serde::{Deserialize, Serialize};
+
+pub const FORMAT: &str = "bytepair";
+pub const VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PatternJson {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    regex: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct FileJson {
+    format: String,
+    version: u32,
+    kind: String,
+    pattern: Option<PatternJson>,
+    tokens: Vec<String>,
+    merges: Vec<(u32, u32)>,
+    special_tokens: Vec<(String, u32)>,
+}
+
+/// Serialize a vocabulary and its pattern.
+pub fn to_json(vocab: &Vocab, pattern: &PatternSpec) -> Result<String> {
+    let pattern = match pattern {
+        PatternSpec::None => None,
+        PatternSpec::Named(n) => Some(PatternJson {
+            name: Some(n.as_str().to_string()),
+            regex: None,
+        }),
+        PatternSpec::Custom(r) => Some(PatternJson {
+            name: None,
+            regex: Some(r.clone()),
+        }),
+    };
+    let file = FileJson {
+        format: FORMAT.into(),
+        version: VERSION,
+        kind: "bpe".into(),
+        pattern,
+        tokens: vocab
+            .tokens()
+            .iter()
+            .map(|t| byte_level::encode_str(t))
+            .collect(),
+        merges: vocab.merges().to_vec(),
+        special_tokens: vocab.specials().to_vec(),
+    };
+    serde_json::to_string(&file).map_err(|e| Error::bad_format("native file", e.to_string()))
+}
+
+/// Parse a native file (already read into memory).
+pub fn from_json(text: &str, source: &str) -> Result<(Vocab, PatternSpec)> {
+    // Check the header first so a newer file gets a clear message, not a field error.
+    let head: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| Error::bad_format(source, e.to_string()))?;
+    match head.get("format").and_then(|v| v.as_str()) {
+        Some(FORMAT) => {}
+        _ => {
+            return Err(Error::bad_format(
+                source,
+                "not a bytepair tokenizer file (no \"format\": \"bytepair\")",
+            ))
+        }
+    }
+    let version = head.get("version").and_then(serde_json::Value::as_u64);
+    match version {
+        Some(v) if v == u64::from(VERSION) => {}
+        Some(v) if v > u64::from(VERSION) => {
+            return Err(Error::bad_format(
+                source,
+                format!("written by a newer bytepair (format version {v}); this version reads format {VERSION}; upgrade bytepair"),
+            ))
+        }
+        _ => return Err(Error::bad_format(source, "missing or invalid \"version\"")),
+    }
+    let file: FileJson =
+        serde_json::from_value(head).map_err(|e| Error::bad_format(source, e.to_string()))?;
+    if file.kind != "bpe" {
+        return Err(Error::bad_format(
+            source,
+            format!("unsupported kind {:?}", file.kind),
+        ));
+    }
+    let pattern = match file.pattern {
+        None => PatternSpec::None,
+        Some(PatternJson {
+            name: Some(n),
+            regex: None,
+        }) => PatternSpec::Named(
+            PatternName::parse(&n)
+                .ok_or_else(|| Error::bad_format(source, format!("unknown pattern name {n:?}")))?,
+        ),
+        Some(PatternJson {
+            name: None,
+            regex: Some(r),
+        }) => PatternSpec::Custom(r),
+        Some(_) => {
+            return Err(Error::bad_format(
+                source,
+                "\"pattern\" needs exactly one of \"name\" or \"regex\"",
+            ))
+        }
+    };
+    let tokens = file
+        .tokens
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            byte_level::decode_str(t).ok_or_else(|| {
+                Error::bad_format(
+                    format!("{source}: token {i}"),
+                    format!("{t:?} has a character outside the byte-level alphabet"),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let vocab = Vocab::with_special_ids(tokens, file.merges, file.special_tokens)
+        .map_err(|e| prefix(e, source))?;
+    Ok((vocab, pattern))
+}
+
+fn prefix(e: Error, source: &str) -> Error {
+    match e {
+        Error::BadFormat { context, message } => Error::BadFormat {
+            context: format!("{source}: {context}"),
+            message,
+        },
+        other => other,
+    }
+}

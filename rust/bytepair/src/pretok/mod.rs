@@ -1,0 +1,249 @@
+//! Pre-tokenization: cutting text into pieces that BPE never merges across.
+//!
+//! Every pre-tokenizer returns slices of its input, never new strings. The named
+//! patterns are tiktoken's; their text (for saving and for HF export) lives in
+//! [`PatternName::regex`].
+
+pub mod classes;
+pub mod gpt2;
+pub mod regex;
+
+use crate::error::{Error, Result};
+use regex::{PatternSet, UserRegex};
+
+/// The pattern strings as tiktoken writes them.
+pub const GPT2_PATTERN: &str =
+    r"'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s";
+/// The original GPT-2 form, as HF's ByteLevel pre-tokenizer uses it.
+pub const GPT2_PATTERN_HF: &str =
+    r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
+pub const CL100K_PATTERN: &str = r"'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s";
+/// cl100k for Oniguruma (HF tokenizers), where `{1,3}+` means something else.
+pub const CL100K_PATTERN_HF: &str = r"'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s";
+pub const O200K_PATTERN: &str = concat!(
+    r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
+    "|",
+    r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
+    "|",
+    r"\p{N}{1,3}",
+    "|",
+    r" ?[^\s\p{L}\p{N}]+[\r\n/]*",
+    "|",
+    r"\s*[\r\n]+",
+    "|",
+    r"\s+(?!\S)",
+    "|",
+    r"\s+"
+);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PatternName {
+    Gpt2,
+    Cl100k,
+    O200k,
+}
+
+impl PatternName {
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "gpt2" | "r50k" | "r50k_base" | "p50k_base" => Some(PatternName::Gpt2),
+            "gpt4" | "cl100k" | "cl100k_base" => Some(PatternName::Cl100k),
+            "o200k" | "o200k_base" | "gpt4o" => Some(PatternName::O200k),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PatternName::Gpt2 => "gpt2",
+            PatternName::Cl100k => "gpt4",
+            PatternName::O200k => "o200k",
+        }
+    }
+
+    /// tiktoken's form of the pattern.
+    pub fn regex(self) -> &'static str {
+        match self {
+            PatternName::Gpt2 => GPT2_PATTERN,
+            PatternName::Cl100k => CL100K_PATTERN,
+            PatternName::O200k => O200K_PATTERN,
+        }
+    }
+
+    /// A form that HF tokenizers (Oniguruma) reads with the same meaning.
+    pub fn hf_regex(self) -> &'static str {
+        match self {
+            PatternName::Gpt2 => GPT2_PATTERN_HF,
+            PatternName::Cl100k => CL100K_PATTERN_HF,
+            PatternName::O200k => O200K_PATTERN,
+        }
+    }
+}
+
+/// How text is cut into pieces.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PatternSpec {
+    /// No split: each text is one piece.
+    None,
+    Named(PatternName),
+    Custom(String),
+}
+
+impl PatternSpec {
+    /// `"gpt2" | "gpt4" | "o200k"` name a built-in pattern; anything else is a regex.
+    pub fn from_str_or_regex(s: &str) -> Self {
+        match PatternName::parse(s) {
+            Some(n) => PatternSpec::Named(n),
+            None => PatternSpec::Custom(s.to_string()),
+        }
+    }
+
+    pub fn regex(&self) -> Option<&str> {
+        match self {
+            PatternSpec::None => None,
+            PatternSpec::Named(n) => Some(n.regex()),
+            PatternSpec::Custom(s) => Some(s),
+        }
+    }
+}
+
+enum Engine {
+    Whole,
+    Gpt2,
+    Set(PatternSet),
+    User(UserRegex),
+}
+
+/// A compiled pre-tokenizer; cheap to share between threads.
+pub struct Pretokenizer {
+    spec: PatternSpec,
+    engine: Engine,
+}
+
+impl Pretokenizer {
+    pub fn new(spec: PatternSpec) -> Result<Self> {
+        let engine = match &spec {
+            PatternSpec::None => Engine::Whole,
+            PatternSpec::Named(PatternName::Gpt2) => Engine::Gpt2,
+            PatternSpec::Named(PatternName::Cl100k) => {
+                Engine::Set(PatternSet::new(&regex::cl100k_alternatives())?)
+            }
+            PatternSpec::Named(PatternName::O200k) => {
+                Engine::Set(PatternSet::new(&regex::o200k_alternatives())?)
+            }
+            PatternSpec::Custom(p) => {
+                if p.is_empty() {
+                    return Err(Error::InvalidPattern {
+                        pattern: String::new(),
+                        message: "the pattern is empty; pass None for no split".into(),
+                    });
+                }
+                Engine::User(UserRegex::new(p)?)
+            }
+        };
+        Ok(Pretokenizer { spec, engine })
+    }
+
+    pub fn spec(&self) -> &PatternSpec {
+        &self.spec
+    }
+
+    /// Call `emit` with each piece of `text` in order.
+    pub fn split<'a>(&self, text: &'a str, mut emit: impl FnMut(&'a str)) -> Result<()> {
+        match &self.engine {
+            Engine::Whole => {
+                if !text.is_empty() {
+                    emit(text);
+                }
+            }
+            Engine::Gpt2 => gpt2::split(text, emit),
+            Engine::Set(set) => set.split(text, &mut emit),
+            Engine::User(re) => re.split(text, &mut emit)?,
+        }
+        Ok(())
+    }
+
+    /// The pieces of `text` as a vector (convenient in tests and small inputs).
+    pub fn pieces<'a>(&self, text: &'a str) -> Result<Vec<&'a str>> {
+        let mut v = Vec::new();
+        self.split(text, |p| v.push(p))?;
+        Ok(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gpt2_by_regex(text: &str) -> Vec<&str> {
+        let set = PatternSet::new(&regex::gpt2_alternatives()).expect("gpt2 set");
+        let mut v = Vec::new();
+        set.split(text, &mut |p| v.push(p));
+        v
+    }
+
+    fn gpt2_by_fancy(text: &str) -> Vec<&str> {
+        let re = fancy_regex::Regex::new(GPT2_PATTERN_HF).expect("gpt2 fancy");
+        re.find_iter(text)
+            .map(|m| m.expect("match").as_str())
+            .collect()
+    }
+
+    const SAMPLES: &[&str] = &[
+        "Hello world",
+        "  leading spaces and trailing   ",
+        "it's we'll they've I'M don't ''s x's !'s",
+        "tabs\tand\nnewlines\n\n\nand   \n  mixed\r\n",
+        "numbers 12345 and 1,000.5 and ٣٤٥",
+        "punct!!! ... ??? \"quoted\" (paren)",
+        "ünïcödé 東京 🤖 emoji 👩‍👩‍👧 ZWJ",
+        "\u{3000}ideographic\u{3000}\u{3000}space\u{a0}nbsp",
+        " ",
+        "   ",
+        "a",
+        "\n",
+        " \ta",
+        "\t a",
+        "x  ",
+    ];
+
+    #[test]
+    fn gpt2_fast_equals_regex() {
+        let pre = Pretokenizer::new(PatternSpec::Named(PatternName::Gpt2)).expect("gpt2");
+        for s in SAMPLES {
+            let fast = pre.pieces(s).expect("split");
+            assert_eq!(fast, gpt2_by_regex(s), "set differs on {s:?}");
+            assert_eq!(fast, gpt2_by_fancy(s), "fancy differs on {s:?}");
+            assert_eq!(fast.concat(), *s);
+        }
+    }
+
+    #[test]
+    fn cl100k_and_o200k_equal_fancy() {
+        for (name, pattern) in [
+            (PatternName::Cl100k, CL100K_PATTERN),
+            (PatternName::O200k, O200K_PATTERN),
+        ] {
+            let pre = Pretokenizer::new(PatternSpec::Named(name)).expect("compile");
+            let re = fancy_regex::Regex::new(pattern).expect("fancy");
+            for s in SAMPLES {
+                let ours = pre.pieces(s).expect("split");
+                let theirs: Vec<&str> = re
+                    .find_iter(s)
+                    .map(|m| m.expect("match").as_str())
+                    .collect();
+                assert_eq!(ours, theirs, "{name:?} differs on {s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn bad_patterns_are_errors() {
+        assert!(Pretokenizer::new(PatternSpec::Custom("(".into())).is_err());
+        assert!(Pretokenizer::new(PatternSpec::Custom(String::new())).is_err());
+        // lookaround goes to the backtracking engine and works
+        let pre = Pretokenizer::new(PatternSpec::Custom(r"\w+(?=\s)|\s+|\w+".into()))
+            .expect("fancy pattern");
+        assert_eq!(pre.pieces("ab cd").expect("split"), vec!["ab", " ", "cd"]);
+    }
+}

@@ -1,0 +1,205 @@
+//! A byte-level BPE tokenizer: a vocabulary, a pre-tokenizer and the merge ranks.
+
+use crate::encode::MergeRanks;
+use crate::error::{Error, Result};
+use crate::pretok::{PatternSpec, Pretokenizer};
+use crate::vocab::Vocab;
+use rayon::prelude::*;
+use regex_automata::meta::Regex as MetaRegex;
+
+/// Which special tokens found in the text become their ids.
+#[derive(Clone, Debug)]
+pub enum Specials<'a> {
+    All,
+    None,
+    Only(&'a [String]),
+}
+
+impl Specials<'_> {
+    fn allows(&self, s: &str) -> bool {
+        match self {
+            Specials::All => true,
+            Specials::None => false,
+            Specials::Only(list) => list.iter().any(|x| x == s),
+        }
+    }
+}
+
+pub struct Tokenizer {
+    vocab: Vocab,
+    pretok: Pretokenizer,
+    ranks: MergeRanks,
+    /// Matches any special token, longest first.
+    special_re: Option<MetaRegex>,
+}
+
+impl Tokenizer {
+    pub fn new(vocab: Vocab, pattern: PatternSpec) -> Result<Self> {
+        let pretok = Pretokenizer::new(pattern)?;
+        let ranks = MergeRanks::new(&vocab);
+        let special_re = if vocab.specials().is_empty() {
+            None
+        } else {
+            let mut texts: Vec<&str> = vocab.specials().iter().map(|s| s.0.as_str()).collect();
+            texts.sort_by_key(|t| std::cmp::Reverse(t.len()));
+            let alternation = texts
+                .iter()
+                .map(|t| regex_syntax::escape(t))
+                .collect::<Vec<_>>()
+                .join("|");
+            Some(
+                MetaRegex::new(&alternation)
+                    .map_err(|e| Error::config(format!("special tokens: {e}")))?,
+            )
+        };
+        Ok(Tokenizer {
+            vocab,
+            pretok,
+            ranks,
+            special_re,
+        })
+    }
+
+    pub fn vocab(&self) -> &Vocab {
+        &self.vocab
+    }
+
+    pub fn pattern(&self) -> &PatternSpec {
+        self.pretok.spec()
+    }
+
+    /// Encode text with no special-token handling.
+    pub fn encode_ordinary(&self, text: &str) -> Result<Vec<u32>> {
+        let mut out = Vec::with_capacity(text.len() / 3);
+        self.encode_ordinary_into(text, &mut out)?;
+        Ok(out)
+    }
+
+    fn encode_ordinary_into(&self, text: &str, out: &mut Vec<u32>) -> Result<()> {
+        self.pretok.split(text, |piece| {
+            self.ranks.encode_piece(&self.vocab, piece.as_bytes(), out)
+        })
+    }
+
+    /// Encode text; special tokens that `specials` allows become their ids.
+    pub fn encode(&self, text: &str, specials: &Specials) -> Result<Vec<u32>> {
+        let Some(re) = self
+            .special_re
+            .as_ref()
+            .filter(|_| !matches!(specials, Specials::None))
+        else {
+            return self.encode_ordinary(text);
+        };
+        let mut out = Vec::with_capacity(text.len() / 3);
+        let mut start = 0; // start of text not yet encoded
+        let mut search = 0;
+        while let Some(m) = re.find(regex_automata::Input::new(text).range(search..)) {
+            let s = &text[m.range()];
+            if specials.allows(s) {
+                self.encode_ordinary_into(&text[start..m.start()], &mut out)?;
+                if let Some(id) = self.vocab.special_id(s) {
+                    out.push(id);
+                }
+                start = m.end();
+                search = m.end();
+            } else {
+                search = m.start() + s.chars().next().map_or(1, char::len_utf8);
+            }
+        }
+        self.encode_ordinary_into(&text[start..], &mut out)?;
+        Ok(out)
+    }
+
+    /// Encode raw bytes: no pre-tokenization of invalid UTF-8 is attempted;
+    /// valid UTF-8 goes through the normal path.
+    pub fn encode_bytes(&self, data: &[u8]) -> Result<Vec<u32>> {
+        match std::str::from_utf8(data) {
+            Ok(text) => self.encode_ordinary(text),
+            Err(_) => {
+                let mut out = Vec::new();
+                // Valid stretches are pre-tokenized; each invalid stretch is one piece.
+                for chunk in data.utf8_chunks() {
+                    self.encode_ordinary_into(chunk.valid(), &mut out)?;
+                    if !chunk.invalid().is_empty() {
+                        self.ranks
+                            .encode_piece(&self.vocab, chunk.invalid(), &mut out);
+                    }
+                }
+                Ok(out)
+            }
+        }
+    }
+
+    /// Encode many texts on the current rayon pool.
+    pub fn encode_batch<S: AsRef<str> + Sync>(
+        &self,
+        texts: &[S],
+        specials: &Specials,
+    ) -> Result<Vec<Vec<u32>>> {
+        texts
+            .par_iter()
+            .map(|t| self.encode(t.as_ref(), specials))
+            .collect()
+    }
+
+    /// The bytes of a sequence of ids.
+    pub fn decode_bytes(&self, ids: &[u32]) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(ids.len() * 4);
+        for &id in ids {
+            let t = self
+                .vocab
+                .token_bytes(id)
+                .ok_or(Error::UnknownId(u64::from(id)))?;
+            out.extend_from_slice(t);
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pretok::PatternName;
+
+    fn tiny() -> Tokenizer {
+        let mut tokens = Vocab::byte_alphabet();
+        tokens.push(b"ab".to_vec()); // 256
+        tokens.push(b"abc".to_vec()); // 257
+        let a = crate::byte_level::BYTE_TO_RANK[b'a' as usize];
+        let b = crate::byte_level::BYTE_TO_RANK[b'b' as usize];
+        let c = crate::byte_level::BYTE_TO_RANK[b'c' as usize];
+        let vocab =
+            Vocab::new(tokens, vec![(a, b), (256, c)], &["<|end|>".to_string()]).expect("vocab");
+        Tokenizer::new(vocab, PatternSpec::Named(PatternName::Gpt2)).expect("tokenizer")
+    }
+
+    #[test]
+    fn encode_decode_round_trip() {
+        let t = tiny();
+        let ids = t.encode("abc ab<|end|>x", &Specials::All).expect("encode");
+        assert_eq!(ids[0], 257);
+        assert_eq!(ids.last(), Some(&(t.vocab().byte_id(b'x'))));
+        assert!(ids.contains(&258));
+        let text = t.decode_bytes(&ids).expect("decode");
+        assert_eq!(text, b"abc ab<|end|>x");
+        let plain = t.encode("<|end|>", &Specials::None).expect("encode");
+        assert!(!plain.contains(&258));
+    }
+
+    #[test]
+    fn long_piece_uses_heap_and_agrees_with_scan() {
+        let t = tiny();
+        let long = "abc".repeat(100);
+        let mut heap = Vec::new();
+        t.ranks.encode_heap(&t.vocab, long.as_bytes(), &mut heap);
+        let mut scan = Vec::new();
+        t.ranks.encode_scan(&t.vocab, long.as_bytes(), &mut scan);
+        assert_eq!(heap, scan);
+        assert_eq!(heap, vec![257; 100]);
+    }
+
+    #[test]
+    fn unknown_id_is_an_error() {
+        assert!(tiny().decode_bytes(&[999_999]).is_err());
+    }
+}
