@@ -7,8 +7,9 @@ from hypothesis import settings
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
 
-settings.register_profile("ci", max_examples=int(os.environ.get("BYTEPAIR_MAX_EXAMPLES", "150")),
-                          deadline=None)
+settings.register_profile(
+    "ci", max_examples=int(os.environ.get("BYTEPAIR_MAX_EXAMPLES", "150")), deadline=None
+)
 settings.load_profile("ci")
 
 

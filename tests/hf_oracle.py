@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tokenizers import Regex, Tokenizer, models, pre_tokenizers, trainers
-
 from bytepair import _core
+from tokenizers import Regex, Tokenizer, models, pre_tokenizers, trainers
 
 
 def hf_pre_tokenizer(pattern: str | None):

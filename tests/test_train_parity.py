@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 
+import bytepair as bp
 import pytest
+from bytepair import _core
 from conftest import shared_path
 from hf_oracle import bp_merges, hf_merges, hf_train
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reference import bpe_train
-
-import bytepair as bp
-from bytepair import _core
 
 # A small alphabet makes many repeated pairs, ties, and tokens built twice.
 ALPHABET = "aab b c\n\t'!1é東🤖\u3000"
@@ -99,10 +98,12 @@ def test_real_text_matches_hf(pattern, corpus, vocab_size, tmp_path):
     sample = tmp_path / "sample.txt"
     sample.write_text(text[: text.rindex("\n") + 1], encoding="utf-8")
     specials = ["<|endoftext|>", "<|pad|>"]
-    ours = bp.train(str(sample), vocab_size, pattern=pattern, special_tokens=specials,
-                    progress=False)
-    theirs = hf_train(files=[sample], vocab_size=vocab_size, pattern=pattern,
-                      special_tokens=specials)
+    ours = bp.train(
+        str(sample), vocab_size, pattern=pattern, special_tokens=specials, progress=False
+    )
+    theirs = hf_train(
+        files=[sample], vocab_size=vocab_size, pattern=pattern, special_tokens=specials
+    )
     assert bp.last_train_report.stop == "vocab_full"
     assert_same_vocab(ours, theirs, specials)
 

@@ -57,7 +57,7 @@ def train(
     pair_counts: Counter = Counter()
     where: dict[tuple[int, int], set[int]] = defaultdict(set)
     for i, s in enumerate(symbols):
-        for a, b in zip(s, s[1:]):
+        for a, b in zip(s, s[1:], strict=False):
             pair_counts[(a, b)] += counts[i]
             where[(a, b)].add(i)
 

@@ -29,7 +29,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let t = Instant::now();
     let (counts, bytes) =
-        pool.install(|| train::count_files(&[path.clone()], &pre, false, || Ok(())))?;
+        pool.install(|| train::count_files(std::slice::from_ref(&path), &pre, false, || Ok(())))?;
     eprintln!(
         "count: {:.3}s, {bytes} bytes, {} words",
         t.elapsed().as_secs_f64(),

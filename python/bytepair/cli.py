@@ -1,0 +1,166 @@
+"""The ``bytepair`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from importlib import resources
+from pathlib import Path
+
+REPORT_SAMPLE_BYTES = 4 << 20
+
+
+def sample_corpus() -> Path:
+    """The small sample corpus shipped inside the package."""
+    return Path(str(resources.files("bytepair") / "data" / "sample.txt"))
+
+
+def _read_head(paths: list[str], limit: int) -> str:
+    out: list[str] = []
+    left = limit
+    for p in paths:
+        if left <= 0:
+            break
+        with open(p, encoding="utf-8", errors="replace") as f:
+            chunk = f.read(left)
+        out.append(chunk)
+        left -= len(chunk.encode("utf-8"))
+    return "".join(out)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    import bytepair as bp
+    from bytepair._corpus import resolve_paths
+
+    corpus = args.corpus or [str(sample_corpus())]
+    vocab_size = args.vocab_size or (512 if not args.corpus else 32768)
+    paths = resolve_paths(corpus)
+    specials = args.special if args.special is not None else ["<|endoftext|>"]
+    pattern = None if args.pattern == "none" else args.pattern
+    started = time.perf_counter()
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", bp.EarlyStopWarning)
+        tok = bp.train(
+            paths,
+            vocab_size,
+            pattern=pattern,
+            special_tokens=specials,
+            min_frequency=args.min_frequency,
+            max_token_length=args.max_token_length,
+            num_threads=args.threads,
+            progress=not args.quiet,
+        )
+    seconds = time.perf_counter() - started
+    report = bp.last_train_report
+    if args.output:
+        out = Path(args.output)
+        if args.format == "hf" or (args.format == "auto" and out.suffix != ".json"):
+            written = tok.to_huggingface(out)
+        elif args.format == "tiktoken":
+            raise SystemExit("bytepair: error: tiktoken export is not available yet")
+        else:
+            tok.save(out)
+            written = out
+    head = _read_head(paths, REPORT_SAMPLE_BYTES)
+    n_tokens = len(tok.encode_ordinary(head))
+    n_bytes = len(head.encode("utf-8"))
+    source = "the built-in sample corpus" if not args.corpus else f"{len(paths)} file(s)"
+    print(
+        f"trained on {source}: {report.bytes:,} bytes, {report.unique_words:,} distinct pre-tokens"
+    )
+    print(f"  pattern        {pattern or 'none'}")
+    print(
+        f"  vocab size     {tok.vocab_size:,} (256 bytes + {report.merges:,} merges "
+        f"+ {len(specials)} special)"
+    )
+    print(f"  merges         {report.merges:,}")
+    scope = "" if n_bytes >= report.bytes else f" (first {n_bytes:,} bytes)"
+    print(f"  bytes/token    {n_bytes / max(n_tokens, 1):.3f}{scope}")
+    print(f"  time           {seconds:.2f} s (counting {report.count_seconds:.2f} s)")
+    for w in caught:
+        print(f"  note           {w.message}")
+    if args.output:
+        print(f"  wrote          {written}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from bytepair import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="bytepair",
+        description="Train and use byte-pair-encoding tokenizers.",
+    )
+    parser.add_argument("--version", action="version", version=f"bytepair {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    t = sub.add_parser(
+        "train",
+        help="train a tokenizer on text files",
+        description="Train a byte-level BPE tokenizer. With no CORPUS, trains on a small "
+        "sample shipped with bytepair and prints a report.",
+        epilog="examples:\n"
+        "  bytepair train\n"
+        "  bytepair train data/*.txt --vocab-size 32768 --pattern gpt4 -o tok.json\n"
+        "  bytepair train corpus.txt --vocab-size 50257 --pattern gpt2 -o hf_dir/",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    t.add_argument(
+        "corpus", nargs="*", help="text files, directories or globs (one sequence per line)"
+    )
+    t.add_argument(
+        "--vocab-size",
+        type=int,
+        default=None,
+        help="final vocabulary size incl. bytes and specials (default 32768; 512 for the sample)",
+    )
+    t.add_argument(
+        "--pattern",
+        default="gpt4",
+        help='pre-tokenization: gpt2, gpt4, o200k, a regex, or "none" (default gpt4)',
+    )
+    t.add_argument(
+        "--special",
+        action="append",
+        default=None,
+        metavar="TOKEN",
+        help="a special token (repeatable; default <|endoftext|>)",
+    )
+    t.add_argument("--min-frequency", type=int, default=0)
+    t.add_argument("--max-token-length", type=int, default=None, metavar="BYTES")
+    t.add_argument("--threads", type=int, default=None)
+    t.add_argument(
+        "-o",
+        "--output",
+        help="where to write: FILE.json (native) or a "
+        "directory (HF tokenizer.json + tokenizer_config.json)",
+    )
+    t.add_argument("--format", choices=["auto", "native", "hf", "tiktoken"], default="auto")
+    t.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    t.set_defaults(func=cmd_train)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    from bytepair import BytepairError
+
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("bytepair: interrupted", file=sys.stderr)
+        return 130
+    except (OSError, BytepairError, ValueError, TypeError) as e:
+        print(f"bytepair: error: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

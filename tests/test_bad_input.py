@@ -1,0 +1,99 @@
+"""Bad input gets a clear Python exception, never a panic or a hang."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import bytepair as bp
+import pytest
+
+
+def test_empty_corpus_stops_early_with_a_warning():
+    with pytest.warns(bp.EarlyStopWarning, match="no pair left"):
+        tok = bp.train(iter([]), 1000, progress=True)
+    assert tok.vocab_size == 257
+    assert bp.last_train_report.stop == "no_pairs"
+
+
+def test_small_corpus_stops_early_quietly_when_progress_is_off():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tok = bp.train(iter(["abc abc"]), 5000, progress=False)
+    assert bp.last_train_report.stop == "no_pairs"
+    assert tok.vocab_size < 5000
+
+
+def test_min_frequency_stop_is_reported():
+    bp.train(iter(["ab ab ab cd"]), 1000, min_frequency=3, progress=False)
+    assert bp.last_train_report.stop == "min_frequency"
+
+
+def test_vocab_size_too_small():
+    with pytest.raises(bp.BytepairError, match="too small"):
+        bp.train(iter(["abc"]), 256, special_tokens=["<s>"], progress=False)
+    with pytest.raises(ValueError):
+        bp.train(iter(["abc"]), 0, progress=False)
+
+
+def test_invalid_regex():
+    with pytest.raises(bp.BytepairError, match="invalid pre-tokenization pattern"):
+        bp.train(iter(["abc"]), 300, pattern="(unclosed", progress=False)
+
+
+@pytest.mark.timeout(20)
+def test_catastrophic_regex_is_an_error_not_a_hang():
+    # A backreference needs the backtracking engine; its step limit turns the
+    # exponential search into an error.
+    with pytest.raises(bp.BytepairError, match="backtracking"):
+        bp.train(iter(["a" * 40 + "!"]), 300, pattern=r"(a|aa)+\1b", progress=False)
+    # Nested quantifiers with a lookahead finish quickly.
+    bp.train(iter(["a" * 40 + "!"]), 300, pattern=r"(a+)+(?=b)|.", progress=False)
+
+
+def test_invalid_utf8_file_names_file_and_offset(tmp_path):
+    p = tmp_path / "bad.txt"
+    p.write_bytes(b"fine line\nok \xff\xfe broken\n")
+    with pytest.raises(bp.InvalidUtf8Error, match=r"bad\.txt: invalid UTF-8 at byte offset 13"):
+        bp.train(str(p), 300, progress=False)
+
+
+def test_missing_file_and_empty_glob(tmp_path):
+    with pytest.raises(FileNotFoundError, match="iter"):
+        bp.train(str(tmp_path / "nope.txt"), 300, progress=False)
+    with pytest.raises(FileNotFoundError):
+        bp.train(str(tmp_path / "*.txt"), 300, progress=False)
+
+
+def test_wrong_types():
+    with pytest.raises(TypeError, match="corpus item 1 is int"):
+        bp.train(iter(["ok", 5]), 300, progress=False)
+    with pytest.raises(TypeError):
+        bp.train(iter(["ok"]), "300", progress=False)
+    with pytest.raises(TypeError):
+        bp.train(iter(["ok"]), 300, special_tokens="<s>", progress=False)
+    with pytest.raises(bp.BytepairError, match="given twice"):
+        bp.train(iter(["ok"]), 300, special_tokens=["<s>", "<s>"], progress=False)
+
+
+def test_corrupt_native_files(tmp_path):
+    tok = bp.train(iter(["hello world"] * 3), 270, progress=False)
+    good = json.loads(tok._core.to_native_json())
+    cases = {
+        "not json": "{",
+        "other format": json.dumps({**good, "format": "x"}),
+        "newer": json.dumps({**good, "version": 99}),
+        "missing byte": json.dumps({**good, "tokens": good["tokens"][1:]}),
+        "bad merge": json.dumps({**good, "merges": [[0, 10**6]]}),
+        "merge result missing": json.dumps({**good, "merges": good["merges"] + [[0, 0]]}),
+        "special id clash": json.dumps({**good, "special_tokens": [["<x>", 3]]}),
+        "bad char": json.dumps({**good, "tokens": good["tokens"][:-1] + ["\u3000"]}),
+    }
+    for name, text in cases.items():
+        p = tmp_path / f"{name}.json"
+        p.write_text(text, encoding="utf-8")
+        with pytest.raises(bp.FormatError) as info:
+            bp.Tokenizer.load(p)
+        assert str(p) in str(info.value), name
+    with pytest.raises(bp.FormatError, match="newer bytepair"):
+        bp.Tokenizer.load(tmp_path / "newer.json")
