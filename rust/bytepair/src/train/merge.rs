@@ -97,28 +97,37 @@ impl Ord for Entry {
 }
 
 /// Words stored back to back in one buffer; merging shrinks a word in place.
-struct Words {
+#[derive(Default)]
+pub struct Words {
     symbols: Vec<u32>,
     start: Vec<u32>,
     len: Vec<u32>,
 }
 
 impl Words {
-    fn new(words: Vec<Vec<u32>>) -> Self {
-        let total: usize = words.iter().map(Vec::len).sum();
-        let mut symbols = Vec::with_capacity(total);
-        let mut start = Vec::with_capacity(words.len());
-        let mut len = Vec::with_capacity(words.len());
-        for w in words {
-            start.push(symbols.len() as u32);
-            len.push(w.len() as u32);
-            symbols.extend_from_slice(&w);
-        }
+    pub fn with_capacity(words: usize, symbols: usize) -> Self {
         Words {
-            symbols,
-            start,
-            len,
+            symbols: Vec::with_capacity(symbols),
+            start: Vec::with_capacity(words),
+            len: Vec::with_capacity(words),
         }
+    }
+
+    /// Append one word given by its symbols.
+    pub fn push(&mut self, word: impl IntoIterator<Item = u32>) {
+        let start = self.symbols.len();
+        self.symbols.extend(word);
+        self.start.push(start as u32);
+        self.len.push((self.symbols.len() - start) as u32);
+    }
+
+    pub fn from_vecs(words: &[Vec<u32>]) -> Self {
+        let total = words.iter().map(Vec::len).sum();
+        let mut w = Words::with_capacity(words.len(), total);
+        for word in words {
+            w.push(word.iter().copied());
+        }
+        w
     }
 
     #[inline]
@@ -367,7 +376,7 @@ impl State<'_> {
 /// alphabet); new tokens are appended to it. `unit_len` gives each token's length
 /// in the unit `max_token_length` counts (bytes, or characters).
 pub fn learn_merges(
-    words: Vec<Vec<u32>>,
+    words: Words,
     counts: &[u64],
     tokens: &mut Vec<Vec<u8>>,
     unit_len: impl Fn(&[u8]) -> u32,
@@ -382,7 +391,7 @@ pub fn learn_merges(
     let mut st = State {
         lens: tokens.iter().map(|t| unit_len(t)).collect(),
         max_len: cfg.max_token_length.unwrap_or(usize::MAX),
-        words: Words::new(words),
+        words,
         counts,
         pair_counts: FxHashMap::default(),
         word_lists: Vec::new(),
@@ -452,7 +461,7 @@ mod tests {
 
     fn run(words: &[(&[u32], u64)], target: usize) -> (Vec<Merge>, Vec<Vec<u8>>) {
         let mut tokens: Vec<Vec<u8>> = (0..4u8).map(|b| vec![b'a' + b]).collect();
-        let ws = words.iter().map(|w| w.0.to_vec()).collect();
+        let ws = Words::from_vecs(&words.iter().map(|w| w.0.to_vec()).collect::<Vec<_>>());
         let counts: Vec<u64> = words.iter().map(|w| w.1).collect();
         let cfg = MergeConfig {
             target_vocab: target,

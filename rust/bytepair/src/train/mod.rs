@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::progress::Progress;
 use crate::vocab::Vocab;
 use count::WordCounts;
-use merge::{learn_merges, MergeConfig, StopReason};
+use merge::{learn_merges, MergeConfig, StopReason, Words};
 
 #[derive(Clone, Debug)]
 pub struct TrainConfig {
@@ -60,11 +60,12 @@ pub struct Trained {
 }
 
 /// Byte-level symbols of each word, and the counts in the same order.
-pub fn words_to_symbols(words: &[(Box<[u8]>, u64)]) -> (Vec<Vec<u32>>, Vec<u64>) {
-    let symbols = words
-        .iter()
-        .map(|(w, _)| w.iter().map(|&b| BYTE_TO_RANK[b as usize]).collect())
-        .collect();
+pub fn words_to_symbols(words: &[(Box<[u8]>, u64)]) -> (Words, Vec<u64>) {
+    let total = words.iter().map(|(w, _)| w.len()).sum();
+    let mut symbols = Words::with_capacity(words.len(), total);
+    for (w, _) in words {
+        symbols.push(w.iter().map(|&b| BYTE_TO_RANK[b as usize]));
+    }
     let counts = words.iter().map(|(_, c)| *c).collect();
     (symbols, counts)
 }
