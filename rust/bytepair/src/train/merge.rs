@@ -17,16 +17,19 @@
 //! * the merged pair's own count is left as it is (HF does not decrement it);
 //! * two merges can build the same byte string: the second reuses the first id.
 //!
-//! The last three points only matter when a merge rebuilds an existing token,
-//! but that happens (about one merge in three hundred on English) and HF's
-//! output depends on them, so we keep them.
+//! The last three points only matter when a merge rebuilds an existing token.
+//! That did not happen in 32,511 merges on the English novels corpus, but it
+//! does on small alphabets (the hypothesis tests find such corpora at once), and
+//! HF's output depends on them, so we keep them.
 //!
 //! Performance notes: HF keeps a hash set of word indices per pair and applies
 //! each merge through a parallel iterator that allocates a Vec per word. Here
 //! entries own plain `Vec<u32>` word lists, words are `Vec<u32>` compacted in
 //! place, and count changes go straight into the pair map, with no allocation
-//! per word. Tried: applying big merges on the rayon pool; on two cores the
-//! collection of per-thread deltas cost more than it saved, so the loop is serial.
+//! per word. Count changes are gathered per step in dense arrays (see
+//! `StepDeltas`). perf on the 45 MB corpus: the loop is bound by the first load
+//! of each word (cache misses) and by heap compares (~13%). The loop is serial;
+//! applying large merges in parallel has not been tried yet.
 
 use crate::progress::Progress;
 use rustc_hash::FxHashMap;
