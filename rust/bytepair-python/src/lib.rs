@@ -211,26 +211,26 @@ fn finish_training<'py>(
     started: Instant,
 ) -> CoreResult<(PyTokenizer, Bound<'py, PyDict>)> {
     let counted = started.elapsed().as_secs_f64();
-    let (trained, tokenizer) = py.detach(|| {
+    let (stop, unique_words, tokenizer) = py.detach(|| {
         pool.install(|| -> CoreResult<_> {
             let trained = train::train_from_counts(counts, cfg)?;
-            let tokenizer = Tokenizer::new(trained.vocab.clone(), pattern)?;
-            Ok((trained, tokenizer))
+            let tokenizer = Tokenizer::new(trained.vocab, pattern)?;
+            Ok((trained.stop, trained.unique_words, tokenizer))
         })
     })?;
     let stats = PyDict::new(py);
-    let stop = match trained.stop {
+    let stop = match stop {
         StopReason::VocabFull => "vocab_full",
         StopReason::NoPairs => "no_pairs",
         StopReason::MinFrequency => "min_frequency",
     };
     stats.set_item("stop", stop).map_err(py_err)?;
     stats
-        .set_item("unique_words", trained.unique_words)
+        .set_item("unique_words", unique_words)
         .map_err(py_err)?;
     stats.set_item("bytes", bytes).map_err(py_err)?;
     stats
-        .set_item("merges", trained.vocab.merges().len())
+        .set_item("merges", tokenizer.vocab().merges().len())
         .map_err(py_err)?;
     stats.set_item("count_seconds", counted).map_err(py_err)?;
     stats
