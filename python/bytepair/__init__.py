@@ -6,15 +6,27 @@
 'lowest'
 """
 
-from . import _core
-from ._core import BytepairError, FormatError, InvalidUtf8Error
+from . import _core, load, model, registry
+from ._core import BytepairError, DisallowedSpecialError, FormatError, InvalidUtf8Error
+from ._encoding import Encoding
 from ._tokenizer import Tokenizer
 from ._train import EarlyStopWarning, TrainReport, train
+from .model import encoding_for_model, encoding_name_for_model
+from .registry import get_encoding, list_encoding_names
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BytepairError",
+    "DisallowedSpecialError",
+    "Encoding",
+    "encoding_for_model",
+    "encoding_name_for_model",
+    "get_encoding",
+    "list_encoding_names",
+    "load",
+    "model",
+    "registry",
     "EarlyStopWarning",
     "FormatError",
     "InvalidUtf8Error",

@@ -9,6 +9,7 @@
 //! | Io                                 | `OSError` (or its subclass)       |
 //! | UnknownId                          | `KeyError`                        |
 //! | Interrupted                        | `KeyboardInterrupt`               |
+//! | DisallowedSpecial                  | `DisallowedSpecialError` (tiktoken's message) |
 
 use bytepair::Error;
 use pyo3::exceptions::{
@@ -36,6 +37,29 @@ pyo3::create_exception!(
     "Text input that is not valid UTF-8."
 );
 
+pyo3::create_exception!(
+    bytepair._core,
+    DisallowedSpecialError,
+    BytepairError,
+    "The text contains a special token that the call disallows (tiktoken's check)."
+);
+
+/// tiktoken's message, word for word, with Python's repr of the token.
+fn disallowed_message(token: &str) -> String {
+    let r = Python::attach(|py| {
+        pyo3::types::PyString::new(py, token)
+            .repr()
+            .map(|r| r.to_string())
+    })
+    .unwrap_or_else(|_| format!("{token:?}"));
+    format!(
+        "Encountered text corresponding to disallowed special token {r}.\n\
+         If you want this text to be encoded as a special token, pass it to `allowed_special`, e.g. `allowed_special={{{r}, ...}}`.\n\
+         If you want this text to be encoded as normal text, disable the check for this token by passing `disallowed_special=(enc.special_tokens_set - {{{r}}})`.\n\
+         To disable this check for all special tokens, pass `disallowed_special=()`.\n"
+    )
+}
+
 pub struct CoreError(pub Error);
 
 impl From<Error> for CoreError {
@@ -57,6 +81,9 @@ impl From<CoreError> for PyErr {
                 PyKeyError::new_err(format!("Invalid token for decoding: {id}"))
             }
             Error::Interrupted => PyKeyboardInterrupt::new_err(()),
+            Error::DisallowedSpecial(token) => {
+                DisallowedSpecialError::new_err(disallowed_message(&token))
+            }
             Error::Io { path, source } => {
                 let errno = source.raw_os_error().unwrap_or(0);
                 let args = (errno, source.to_string(), path.display().to_string());

@@ -2,16 +2,22 @@
 //! the GIL, call the core, convert the result. Policy (argument defaults, the
 //! tiktoken-style special-token checks) lives in Python.
 
+mod bundled;
 mod errors;
 
 use bytepair::pretok::{PatternSpec, Pretokenizer};
 use bytepair::train::{self, count::Counter, merge::StopReason, TrainConfig};
 use bytepair::{Specials, Tokenizer};
-use errors::{BytepairError, CoreError, CoreResult, FormatError, InvalidUtf8Error};
+use errors::{
+    BytepairError, CoreError, CoreResult, DisallowedSpecialError, FormatError, InvalidUtf8Error,
+};
+use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyBytes, PyDict};
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// Text buffered from a Python iterator before counting it without the GIL.
@@ -22,6 +28,41 @@ fn pattern_spec(pattern: Option<&str>) -> PatternSpec {
         None => PatternSpec::None,
         Some(p) => PatternSpec::from_str_or_regex(p),
     }
+}
+
+/// Encoding pools by thread count, built once: a batch call should not pay for
+/// spawning threads.
+fn shared_pool(num_threads: Option<usize>) -> CoreResult<Arc<rayon::ThreadPool>> {
+    static POOLS: Mutex<Option<HashMap<usize, Arc<rayon::ThreadPool>>>> = Mutex::new(None);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // More threads than cores only adds switching; the result is the same.
+    let n = num_threads.unwrap_or(cores).clamp(1, cores);
+    let mut pools = POOLS.lock().unwrap_or_else(|p| p.into_inner());
+    let pools = pools.get_or_insert_with(HashMap::new);
+    if let Some(p) = pools.get(&n) {
+        return Ok(p.clone());
+    }
+    let pool = Arc::new(thread_pool(Some(n))?);
+    pools.insert(n, pool.clone());
+    Ok(pool)
+}
+
+/// A special-token set from Python: "all", or a list of texts.
+fn special_set(arg: &Bound<'_, PyAny>) -> PyResult<AllowedSpecials> {
+    if let Ok(s) = arg.extract::<&str>() {
+        if s == "all" {
+            return Ok(AllowedSpecials::All);
+        }
+        return Err(BytepairError::new_err(format!(
+            "a special-token set must be \"all\" or a collection of str, not {s:?}"
+        )));
+    }
+    let v: Vec<String> = arg.extract()?;
+    Ok(if v.is_empty() {
+        AllowedSpecials::None
+    } else {
+        AllowedSpecials::Only(v)
+    })
 }
 
 fn thread_pool(num_threads: Option<usize>) -> CoreResult<rayon::ThreadPool> {
@@ -64,6 +105,9 @@ impl AllowedSpecials {
     }
 }
 
+/// Token ids of many texts in one array, and where each text starts.
+type FlatIds<'py> = (Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u64>>);
+
 /// A trained or loaded tokenizer (immutable; safe to share between threads).
 #[pyclass(name = "Tokenizer", module = "bytepair._core", frozen)]
 struct PyTokenizer {
@@ -105,10 +149,232 @@ impl PyTokenizer {
     ) -> CoreResult<Vec<Vec<u32>>> {
         let allowed = specials_arg(allowed_special);
         py.detach(|| {
-            let pool = thread_pool(num_threads)?;
+            let pool = shared_pool(num_threads)?;
             pool.install(|| self.inner.encode_batch(&texts, &allowed.as_core()))
                 .map_err(CoreError)
         })
+    }
+
+    /// tiktoken's encode: fail on a `disallowed` special token anywhere in the
+    /// text, turn `allowed` ones into ids. Each set is "all" or a list.
+    fn encode_checked(
+        &self,
+        py: Python<'_>,
+        text: PyBackedStr,
+        allowed: &Bound<'_, PyAny>,
+        disallowed: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<u32>> {
+        let allowed = special_set(allowed)?;
+        let disallowed = special_set(disallowed)?;
+        Ok(py
+            .detach(|| {
+                self.inner
+                    .encode_checked(&text, &allowed.as_core(), &disallowed.as_core())
+            })
+            .map_err(CoreError)?)
+    }
+
+    #[pyo3(signature = (texts, allowed, disallowed, num_threads=None))]
+    fn encode_checked_batch(
+        &self,
+        py: Python<'_>,
+        texts: Vec<PyBackedStr>,
+        allowed: &Bound<'_, PyAny>,
+        disallowed: &Bound<'_, PyAny>,
+        num_threads: Option<usize>,
+    ) -> PyResult<Vec<Vec<u32>>> {
+        use rayon::prelude::*;
+        let allowed = special_set(allowed)?;
+        let disallowed = special_set(disallowed)?;
+        let (a, d) = (allowed.as_core(), disallowed.as_core());
+        let pool = shared_pool(num_threads)?;
+        Ok(py
+            .detach(|| {
+                pool.install(|| {
+                    texts
+                        .par_iter()
+                        .map(|t| self.inner.encode_checked(t, &a, &d))
+                        .collect::<bytepair::Result<Vec<_>>>()
+                })
+            })
+            .map_err(CoreError)?)
+    }
+
+    /// Like `encode_checked`, as a uint32 numpy array.
+    fn encode_checked_numpy<'py>(
+        &self,
+        py: Python<'py>,
+        text: PyBackedStr,
+        allowed: &Bound<'py, PyAny>,
+        disallowed: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyArray1<u32>>> {
+        let ids = self.encode_checked(py, text, allowed, disallowed)?;
+        Ok(PyArray1::from_vec(py, ids))
+    }
+
+    /// Encode many texts into one flat uint32 array plus offsets (len + 1).
+    #[pyo3(signature = (texts, allowed, disallowed, num_threads=None))]
+    fn encode_flat<'py>(
+        &self,
+        py: Python<'py>,
+        texts: Vec<PyBackedStr>,
+        allowed: &Bound<'py, PyAny>,
+        disallowed: &Bound<'py, PyAny>,
+        num_threads: Option<usize>,
+    ) -> PyResult<FlatIds<'py>> {
+        let parts = self.encode_checked_batch(py, texts, allowed, disallowed, num_threads)?;
+        let (flat, offsets) = py.detach(|| {
+            let total = parts.iter().map(Vec::len).sum();
+            let mut flat = Vec::with_capacity(total);
+            let mut offsets = Vec::with_capacity(parts.len() + 1);
+            offsets.push(0u64);
+            for p in &parts {
+                flat.extend_from_slice(p);
+                offsets.push(flat.len() as u64);
+            }
+            (flat, offsets)
+        });
+        Ok((
+            PyArray1::from_vec(py, flat),
+            PyArray1::from_vec(py, offsets),
+        ))
+    }
+
+    /// The bytes of each id.
+    fn decode_tokens_bytes<'py>(
+        &self,
+        py: Python<'py>,
+        ids: Vec<u32>,
+    ) -> CoreResult<Vec<Bound<'py, PyBytes>>> {
+        let vocab = self.inner.vocab();
+        ids.iter()
+            .map(|&id| {
+                vocab
+                    .token_bytes(id)
+                    .map(|b| PyBytes::new(py, b))
+                    .ok_or(CoreError(bytepair::Error::UnknownId(u64::from(id))))
+            })
+            .collect()
+    }
+
+    /// All mergeable tokens' bytes, sorted (tiktoken's `token_byte_values`).
+    fn sorted_token_bytes<'py>(&self, py: Python<'py>) -> Vec<Bound<'py, PyBytes>> {
+        let mut all: Vec<&[u8]> = self
+            .inner
+            .vocab()
+            .tokens()
+            .iter()
+            .filter(|t| !t.is_empty())
+            .map(Vec::as_slice)
+            .collect();
+        all.sort_unstable();
+        all.into_iter().map(|b| PyBytes::new(py, b)).collect()
+    }
+
+    /// `{token bytes: id}` for every mergeable token.
+    fn mergeable_ranks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (id, t) in self.inner.vocab().tokens().iter().enumerate() {
+            if !t.is_empty() {
+                d.set_item(PyBytes::new(py, t), id)?;
+            }
+        }
+        Ok(d)
+    }
+
+    fn is_special(&self, id: u32) -> bool {
+        self.inner.vocab().is_special(id)
+    }
+
+    /// "ranked" (tiktoken's rule) or "listed" (a merge list, HF's rule).
+    #[getter]
+    fn merge_rule(&self) -> &'static str {
+        match self.inner.vocab().rule() {
+            bytepair::vocab::MergeRule::Ranked => "ranked",
+            bytepair::vocab::MergeRule::Listed => "listed",
+        }
+    }
+
+    /// The vocabulary as a tiktoken rank file.
+    fn to_tiktoken_text(&self) -> String {
+        bytepair::io::tiktoken::write_ranks(self.inner.vocab())
+    }
+
+    /// A tiktoken-style tokenizer from `{bytes: rank}` (or (bytes, rank) pairs).
+    #[staticmethod]
+    fn from_ranks(
+        py: Python<'_>,
+        ranks: &Bound<'_, PyAny>,
+        pattern: Option<&str>,
+        special_tokens: Vec<(String, u32)>,
+    ) -> PyResult<Self> {
+        let entries: Vec<(Vec<u8>, u32)> = if let Ok(d) = ranks.cast::<PyDict>() {
+            let mut v = Vec::with_capacity(d.len());
+            for (k, r) in d.iter() {
+                v.push((k.extract::<Vec<u8>>()?, r.extract::<u32>()?));
+            }
+            v
+        } else {
+            ranks.extract()?
+        };
+        let spec = pattern.map_or(PatternSpec::None, PatternSpec::from_regex);
+        let inner = py
+            .detach(|| {
+                let vocab = bytepair::Vocab::from_ranks(entries, special_tokens)?;
+                Tokenizer::new(vocab, spec)
+            })
+            .map_err(CoreError)?;
+        Ok(PyTokenizer { inner })
+    }
+
+    /// A tiktoken-style tokenizer from a rank file's contents.
+    #[staticmethod]
+    #[pyo3(signature = (data, pattern, special_tokens, source="<rank file>"))]
+    fn from_tiktoken_bytes(
+        py: Python<'_>,
+        data: &[u8],
+        pattern: Option<&str>,
+        special_tokens: Vec<(String, u32)>,
+        source: &str,
+    ) -> CoreResult<Self> {
+        let spec = pattern.map_or(PatternSpec::None, PatternSpec::from_regex);
+        let inner = py.detach(|| {
+            let vocab = bytepair::io::tiktoken::vocab_from_file(data, source, special_tokens)?;
+            Tokenizer::new(vocab, spec)
+        })?;
+        Ok(PyTokenizer { inner })
+    }
+
+    /// One of OpenAI's encodings from the rank files bundled at build time.
+    #[staticmethod]
+    fn from_bundled(
+        py: Python<'_>,
+        name: &str,
+        pattern: &str,
+        special_tokens: Vec<(String, u32)>,
+    ) -> CoreResult<Option<Self>> {
+        let Some(data) = bundled::rank_file(name) else {
+            return Ok(None);
+        };
+        Self::from_tiktoken_bytes(py, data, Some(pattern), special_tokens, name).map(Some)
+    }
+
+    /// Parse a rank file into (bytes, rank) pairs, checking every line.
+    #[staticmethod]
+    #[pyo3(signature = (data, source="<rank file>"))]
+    fn read_tiktoken_ranks<'py>(
+        py: Python<'py>,
+        data: &[u8],
+        source: &str,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let entries = py
+            .detach(|| bytepair::io::tiktoken::read_ranks(data, source))
+            .map_err(CoreError)?;
+        let d = PyDict::new(py);
+        for (t, r) in entries {
+            d.set_item(PyBytes::new(py, &t), r)?;
+        }
+        Ok(d)
     }
 
     fn decode_bytes<'py>(&self, py: Python<'py>, ids: Vec<u32>) -> CoreResult<Bound<'py, PyBytes>> {
@@ -136,9 +402,21 @@ impl PyTokenizer {
         self.inner.vocab().size()
     }
 
+    /// How many mergeable (non-special) tokens there are.
     #[getter]
     fn num_mergeable(&self) -> usize {
-        self.inner.vocab().tokens().len()
+        self.inner.vocab().num_mergeable()
+    }
+
+    /// The largest mergeable token id.
+    #[getter]
+    fn max_mergeable_id(&self) -> usize {
+        self.inner.vocab().tokens().len().saturating_sub(1)
+    }
+
+    /// BPE over one piece of bytes, with no pre-tokenization.
+    fn encode_piece(&self, py: Python<'_>, piece: &[u8]) -> Vec<u32> {
+        py.detach(|| self.inner.encode_piece(piece))
     }
 
     /// The merge list in rank order, as id pairs.
@@ -420,5 +698,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("BytepairError", m.py().get_type::<BytepairError>())?;
     m.add("FormatError", m.py().get_type::<FormatError>())?;
     m.add("InvalidUtf8Error", m.py().get_type::<InvalidUtf8Error>())?;
+    m.add(
+        "DisallowedSpecialError",
+        m.py().get_type::<DisallowedSpecialError>(),
+    )?;
     Ok(())
 }

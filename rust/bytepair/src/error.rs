@@ -37,6 +37,10 @@ pub enum Error {
     #[error("invalid token id {0}")]
     UnknownId(u64),
 
+    /// The text contains a special token the caller disallowed (tiktoken's check).
+    #[error("Encountered text corresponding to disallowed special token {0:?}")]
+    DisallowedSpecial(String),
+
     /// The user interrupted a long operation.
     #[error("interrupted")]
     Interrupted,

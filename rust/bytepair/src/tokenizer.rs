@@ -1,6 +1,6 @@
 //! A byte-level BPE tokenizer: a vocabulary, a pre-tokenizer and the merge ranks.
 
-use crate::encode::MergeRanks;
+use crate::encode::{Encoder, Scratch};
 use crate::error::{Error, Result};
 use crate::pretok::{PatternSpec, Pretokenizer};
 use crate::vocab::Vocab;
@@ -28,15 +28,18 @@ impl Specials<'_> {
 pub struct Tokenizer {
     vocab: Vocab,
     pretok: Pretokenizer,
-    ranks: MergeRanks,
+    encoder: Encoder,
     /// Matches any special token, longest first.
     special_re: Option<MetaRegex>,
+    specials_by_length: Vec<(String, u32)>,
 }
 
 impl Tokenizer {
     pub fn new(vocab: Vocab, pattern: PatternSpec) -> Result<Self> {
         let pretok = Pretokenizer::new(pattern)?;
-        let ranks = MergeRanks::new(&vocab);
+        let encoder = Encoder::new(&vocab);
+        let mut specials_by_length = vocab.specials().to_vec();
+        specials_by_length.sort_by_key(|s| std::cmp::Reverse(s.0.len()));
         let special_re = if vocab.specials().is_empty() {
             None
         } else {
@@ -55,8 +58,9 @@ impl Tokenizer {
         Ok(Tokenizer {
             vocab,
             pretok,
-            ranks,
+            encoder,
             special_re,
+            specials_by_length,
         })
     }
 
@@ -68,6 +72,15 @@ impl Tokenizer {
         self.pretok.spec()
     }
 
+    /// BPE over one piece of bytes, with no pre-tokenization.
+    pub fn encode_piece(&self, piece: &[u8]) -> Vec<u32> {
+        let mut out = Vec::new();
+        let mut scratch = Scratch::default();
+        self.encoder
+            .encode_piece(&self.vocab, piece, &mut out, &mut scratch);
+        out
+    }
+
     /// Encode text with no special-token handling.
     pub fn encode_ordinary(&self, text: &str) -> Result<Vec<u32>> {
         let mut out = Vec::with_capacity(text.len() / 3);
@@ -76,9 +89,47 @@ impl Tokenizer {
     }
 
     fn encode_ordinary_into(&self, text: &str, out: &mut Vec<u32>) -> Result<()> {
+        let mut scratch = Scratch::default();
         self.pretok.split(text, |piece| {
-            self.ranks.encode_piece(&self.vocab, piece.as_bytes(), out)
+            self.encoder
+                .encode_piece(&self.vocab, piece.as_bytes(), out, &mut scratch)
         })
+    }
+
+    /// Encode with tiktoken's checks: if any special token in `disallowed`
+    /// occurs anywhere in the text, fail naming it; otherwise encode with the
+    /// `allowed` ones becoming their ids and the rest as plain text.
+    pub fn encode_checked(
+        &self,
+        text: &str,
+        allowed: &Specials,
+        disallowed: &Specials,
+    ) -> Result<Vec<u32>> {
+        if let Some(found) = self.find_special(text, disallowed) {
+            return Err(Error::DisallowedSpecial(found.to_string()));
+        }
+        self.encode(text, allowed)
+    }
+
+    /// The leftmost (then longest) special token of `which` in `text`, looking
+    /// at every start position, overlaps included.
+    pub fn find_special<'t>(&self, text: &'t str, which: &Specials) -> Option<&'t str> {
+        let re = self.special_re.as_ref()?;
+        if matches!(which, Specials::None) {
+            return None;
+        }
+        let mut search = 0;
+        while let Some(m) = re.find(regex_automata::Input::new(text).range(search..)) {
+            let at = &text[m.start()..];
+            // Specials are sorted longest first, so the first hit is the longest.
+            for (s, _) in &self.specials_by_length {
+                if at.starts_with(s.as_str()) && which.allows(s) {
+                    return Some(&at[..s.len()]);
+                }
+            }
+            search = m.start() + at.chars().next().map_or(1, char::len_utf8);
+        }
+        None
     }
 
     /// Encode text; special tokens that `specials` allows become their ids.
@@ -121,8 +172,13 @@ impl Tokenizer {
                 for chunk in data.utf8_chunks() {
                     self.encode_ordinary_into(chunk.valid(), &mut out)?;
                     if !chunk.invalid().is_empty() {
-                        self.ranks
-                            .encode_piece(&self.vocab, chunk.invalid(), &mut out);
+                        let mut scratch = Scratch::default();
+                        self.encoder.encode_piece(
+                            &self.vocab,
+                            chunk.invalid(),
+                            &mut out,
+                            &mut scratch,
+                        );
                     }
                 }
                 Ok(out)
@@ -191,9 +247,10 @@ mod tests {
         let t = tiny();
         let long = "abc".repeat(100);
         let mut heap = Vec::new();
-        t.ranks.encode_heap(&t.vocab, long.as_bytes(), &mut heap);
+        t.encoder.encode_heap(long.as_bytes(), &mut heap);
         let mut scan = Vec::new();
-        t.ranks.encode_scan(&t.vocab, long.as_bytes(), &mut scan);
+        t.encoder
+            .encode_scan(long.as_bytes(), &mut scan, &mut Scratch::default());
         assert_eq!(heap, scan);
         assert_eq!(heap, vec![257; 100]);
     }

@@ -1,20 +1,42 @@
-//! A vocabulary: token bytes by id, the merge list in rank order, special tokens.
+//! A vocabulary: token bytes by id, the merge rule, special tokens.
 //!
-//! Ids: mergeable tokens first (for a trained vocabulary, the 256 bytes in
-//! byte-level character order, then merged tokens in creation order), then
-//! special tokens.
+//! Two merge rules cover the tokenizers people use:
+//! * [`MergeRule::Listed`] (HF tokenizers, our trainer): an explicit merge list;
+//!   a pair's priority is its index in the list.
+//! * [`MergeRule::Ranked`] (tiktoken): no list; any two adjacent parts whose
+//!   concatenation is a token may merge, lowest token rank first. The pairs are
+//!   derived from the tokens, so a rank file is all it takes.
+//!
+//! Ids: mergeable tokens first, then special tokens. A ranked vocabulary may
+//! leave holes (p50k_base has no rank 50256) as long as a special token fills
+//! each one.
 
 use crate::byte_level::RANK_TO_BYTE;
 use crate::error::{Error, Result};
 use rustc_hash::FxHashMap;
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MergeRule {
+    Listed,
+    Ranked,
+}
+
 #[derive(Clone, Debug)]
 pub struct Vocab {
+    /// Token bytes by id; an empty entry is an id with no mergeable token.
     tokens: Vec<Vec<u8>>,
     merges: Vec<(u32, u32)>,
+    rule: MergeRule,
+    /// A pre-token that is itself a token is emitted whole (tiktoken always; HF's `ignore_merges`).
+    ignore_merges: bool,
     specials: Vec<(String, u32)>,
+    special_by_id: FxHashMap<u32, usize>,
     by_bytes: FxHashMap<Vec<u8>, u32>,
     byte_ids: [u32; 256],
+}
+
+fn show(t: &[u8]) -> String {
+    format!("{:?}", String::from_utf8_lossy(t))
 }
 
 impl Vocab {
@@ -34,25 +56,88 @@ impl Vocab {
         Self::with_special_ids(tokens, merges, specials)
     }
 
-    /// Build and check a vocabulary with explicit special-token ids.
+    /// Build and check a listed-merge vocabulary with explicit special-token ids.
     pub fn with_special_ids(
         tokens: Vec<Vec<u8>>,
         merges: Vec<(u32, u32)>,
         specials: Vec<(String, u32)>,
     ) -> Result<Self> {
-        let mut by_bytes = FxHashMap::default();
-        by_bytes.reserve(tokens.len());
-        for (i, t) in tokens.iter().enumerate() {
-            if t.is_empty() {
-                return Err(Error::bad_format(format!("token {i}"), "empty token"));
-            }
-            if by_bytes.insert(t.clone(), i as u32).is_some() {
+        if let Some(i) = tokens.iter().position(Vec::is_empty) {
+            return Err(Error::bad_format(format!("token {i}"), "empty token"));
+        }
+        let by_bytes = index_tokens(&tokens)?;
+        let n = tokens.len() as u32;
+        for (rank, &(a, b)) in merges.iter().enumerate() {
+            if a >= n || b >= n {
                 return Err(Error::bad_format(
-                    format!("token {i}"),
-                    format!("duplicate token {:?}", String::from_utf8_lossy(t)),
+                    format!("merge {rank}"),
+                    format!("refers to id {} outside the vocabulary", a.max(b)),
+                ));
+            }
+            let mut joined = tokens[a as usize].clone();
+            joined.extend_from_slice(&tokens[b as usize]);
+            if !by_bytes.contains_key(&joined) {
+                return Err(Error::bad_format(
+                    format!("merge {rank}"),
+                    format!("its result {} is not in the vocabulary", show(&joined)),
                 ));
             }
         }
+        Self::assemble(tokens, merges, MergeRule::Listed, false, specials, by_bytes)
+    }
+
+    /// Build a ranked (tiktoken) vocabulary from `(token bytes, rank)` entries.
+    /// Every rank below the largest must be a token or a special token's id.
+    pub fn from_ranks(entries: Vec<(Vec<u8>, u32)>, specials: Vec<(String, u32)>) -> Result<Self> {
+        let Some(top) = entries.iter().map(|e| e.1).max() else {
+            return Err(Error::bad_format("ranks", "there are no tokens"));
+        };
+        let size = top as usize + 1;
+        if size > entries.len().saturating_mul(2) + 1024 {
+            return Err(Error::bad_format(
+                "ranks",
+                format!(
+                    "rank {top} is far beyond the {} tokens given; ranks must be dense",
+                    entries.len()
+                ),
+            ));
+        }
+        let mut tokens = vec![Vec::new(); size];
+        for (bytes, rank) in entries {
+            if bytes.is_empty() {
+                return Err(Error::bad_format(format!("rank {rank}"), "empty token"));
+            }
+            let slot = &mut tokens[rank as usize];
+            if !slot.is_empty() {
+                return Err(Error::bad_format(
+                    format!("rank {rank}"),
+                    format!("given twice ({} and {})", show(slot), show(&bytes)),
+                ));
+            }
+            *slot = bytes;
+        }
+        let special_ids: rustc_hash::FxHashSet<u32> = specials.iter().map(|s| s.1).collect();
+        if let Some(hole) =
+            (0..size).find(|&i| tokens[i].is_empty() && !special_ids.contains(&(i as u32)))
+        {
+            return Err(Error::bad_format(
+                format!("rank {hole}"),
+                "missing: ranks must run from 0 without gaps (a gap may only hold a special token)",
+            ));
+        }
+        let by_bytes = index_tokens(&tokens)?;
+        let merges = derive_merges(&tokens, &by_bytes);
+        Self::assemble(tokens, merges, MergeRule::Ranked, true, specials, by_bytes)
+    }
+
+    fn assemble(
+        tokens: Vec<Vec<u8>>,
+        merges: Vec<(u32, u32)>,
+        rule: MergeRule,
+        ignore_merges: bool,
+        specials: Vec<(String, u32)>,
+        by_bytes: FxHashMap<Vec<u8>, u32>,
+    ) -> Result<Self> {
         let mut byte_ids = [u32::MAX; 256];
         for b in 0..=255u8 {
             match by_bytes.get(&[b][..]) {
@@ -67,67 +152,80 @@ impl Vocab {
                 }
             }
         }
-        let n = tokens.len() as u32;
-        for (rank, &(a, b)) in merges.iter().enumerate() {
-            if a >= n || b >= n {
-                return Err(Error::bad_format(
-                    format!("merge {rank}"),
-                    format!("refers to id {} outside the vocabulary", a.max(b)),
-                ));
-            }
-            let mut joined = tokens[a as usize].clone();
-            joined.extend_from_slice(&tokens[b as usize]);
-            if !by_bytes.contains_key(&joined) {
-                return Err(Error::bad_format(
-                    format!("merge {rank}"),
-                    format!(
-                        "its result {:?} is not in the vocabulary",
-                        String::from_utf8_lossy(&joined)
-                    ),
-                ));
-            }
-        }
-        let mut seen = FxHashMap::default();
-        for (s, id) in &specials {
-            if *id < n {
+        let mut special_by_id = FxHashMap::default();
+        for (i, (s, id)) in specials.iter().enumerate() {
+            if tokens.get(*id as usize).is_some_and(|t| !t.is_empty()) {
                 return Err(Error::bad_format(
                     format!("special token {s:?}"),
                     format!("id {id} collides with a mergeable token"),
                 ));
             }
-            if let Some(other) = seen.insert(*id, s) {
+            if let Some(other) = special_by_id.insert(*id, i) {
                 return Err(Error::bad_format(
                     format!("special token {s:?}"),
-                    format!("id {id} is also used by {other:?}"),
+                    format!("id {id} is also used by {:?}", specials[other].0),
+                ));
+            }
+            if s.is_empty() {
+                return Err(Error::bad_format(
+                    format!("special token {id}"),
+                    "empty text",
                 ));
             }
         }
         Ok(Vocab {
             tokens,
             merges,
+            rule,
+            ignore_merges,
             specials,
+            special_by_id,
             by_bytes,
             byte_ids,
         })
     }
 
+    /// Set HF's `ignore_merges`: a pre-token that is a token is emitted whole.
+    pub fn with_ignore_merges(mut self, on: bool) -> Self {
+        self.ignore_merges = on;
+        self
+    }
+
+    /// Token bytes by id; an empty entry is an unused id.
     pub fn tokens(&self) -> &[Vec<u8>] {
         &self.tokens
     }
     pub fn merges(&self) -> &[(u32, u32)] {
         &self.merges
     }
+    pub fn rule(&self) -> MergeRule {
+        self.rule
+    }
+    pub fn ignore_merges(&self) -> bool {
+        self.ignore_merges
+    }
     pub fn specials(&self) -> &[(String, u32)] {
         &self.specials
+    }
+    pub fn byte_ids(&self) -> &[u32; 256] {
+        &self.byte_ids
     }
     pub fn byte_id(&self, b: u8) -> u32 {
         self.byte_ids[b as usize]
     }
+    /// The id of a mergeable token.
     pub fn id_of(&self, bytes: &[u8]) -> Option<u32> {
         self.by_bytes.get(bytes).copied()
     }
     pub fn special_id(&self, s: &str) -> Option<u32> {
         self.specials.iter().find(|(t, _)| t == s).map(|x| x.1)
+    }
+    pub fn is_special(&self, id: u32) -> bool {
+        self.special_by_id.contains_key(&id)
+    }
+    /// How many mergeable tokens there are (holes not counted).
+    pub fn num_mergeable(&self) -> usize {
+        self.by_bytes.len()
     }
 
     /// One more than the largest id.
@@ -143,13 +241,13 @@ impl Vocab {
 
     /// The bytes of `id` (a special token's text for special ids).
     pub fn token_bytes(&self, id: u32) -> Option<&[u8]> {
-        if let Some(t) = self.tokens.get(id as usize) {
-            return Some(t);
+        match self.tokens.get(id as usize) {
+            Some(t) if !t.is_empty() => Some(t),
+            _ => self
+                .special_by_id
+                .get(&id)
+                .map(|&i| self.specials[i].0.as_bytes()),
         }
-        self.specials
-            .iter()
-            .find(|s| s.1 == id)
-            .map(|s| s.0.as_bytes())
     }
 
     /// The merge list as HF stores it: a pair learned twice keeps its later rank.
@@ -164,5 +262,87 @@ impl Vocab {
             .filter(|(i, m)| last.get(m) == Some(i))
             .map(|(_, m)| *m)
             .collect()
+    }
+}
+
+fn index_tokens(tokens: &[Vec<u8>]) -> Result<FxHashMap<Vec<u8>, u32>> {
+    let mut by_bytes = FxHashMap::default();
+    by_bytes.reserve(tokens.len());
+    for (i, t) in tokens.iter().enumerate() {
+        if t.is_empty() {
+            continue;
+        }
+        if let Some(first) = by_bytes.insert(t.clone(), i as u32) {
+            return Err(Error::bad_format(
+                format!("token {i}"),
+                format!("duplicate of token {first} ({})", show(t)),
+            ));
+        }
+    }
+    Ok(by_bytes)
+}
+
+/// Every split of every token into two tokens, in rank order of the result:
+/// the pairs tiktoken's rule can merge (as HF's converter lists them).
+fn derive_merges(tokens: &[Vec<u8>], by_bytes: &FxHashMap<Vec<u8>, u32>) -> Vec<(u32, u32)> {
+    let mut merges = Vec::with_capacity(tokens.len() * 2);
+    for t in tokens {
+        for k in 1..t.len() {
+            if let (Some(&a), Some(&b)) = (by_bytes.get(&t[..k]), by_bytes.get(&t[k..])) {
+                merges.push((a, b));
+            }
+        }
+    }
+    merges
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bytes_ranked() -> Vec<(Vec<u8>, u32)> {
+        (0..=255u8).map(|b| (vec![b], u32::from(b))).collect()
+    }
+
+    #[test]
+    fn ranked_derives_every_split() {
+        let mut e = bytes_ranked();
+        e.push((b"ab".to_vec(), 256));
+        e.push((b"bc".to_vec(), 257));
+        e.push((b"abc".to_vec(), 258));
+        let v = Vocab::from_ranks(e, vec![]).expect("vocab");
+        let ab = (u32::from(b'a'), u32::from(b'b'));
+        let bc = (u32::from(b'b'), u32::from(b'c'));
+        assert_eq!(
+            v.merges(),
+            &[ab, bc, (u32::from(b'a'), 257), (256, u32::from(b'c'))]
+        );
+    }
+
+    #[test]
+    fn ranked_gaps_need_a_special() {
+        let mut e = bytes_ranked();
+        e.push((b"ab".to_vec(), 257));
+        let err = Vocab::from_ranks(e.clone(), vec![]).expect_err("gap");
+        assert!(err.to_string().contains("rank 256"), "{err}");
+        let v = Vocab::from_ranks(e, vec![("<|x|>".into(), 256)]).expect("filled");
+        assert_eq!(v.token_bytes(256), Some(&b"<|x|>"[..]));
+        assert_eq!(v.size(), 258);
+    }
+
+    #[test]
+    fn ranked_rejects_duplicates_and_absurd_ranks() {
+        let mut e = bytes_ranked();
+        e.push((b"a".to_vec(), 256));
+        assert!(Vocab::from_ranks(e, vec![]).is_err());
+        let mut e = bytes_ranked();
+        e.push((b"ab".to_vec(), 4_000_000_000));
+        let err = Vocab::from_ranks(e, vec![]).expect_err("absurd");
+        assert!(err.to_string().contains("far beyond"), "{err}");
+        let mut e = bytes_ranked();
+        e.retain(|t| t.1 != 7);
+        e.push((b"ab".to_vec(), 7));
+        let err = Vocab::from_ranks(e, vec![]).expect_err("missing byte");
+        assert!(err.to_string().contains("0x07"), "{err}");
     }
 }

@@ -2,3 +2,4 @@
 
 pub mod hf;
 pub mod native;
+pub mod tiktoken;

@@ -5,18 +5,23 @@
 //!  "pattern": {"name": "gpt2"} | {"regex": "..."} | null,
 //!  "tokens": ["!", "\"", ...],          // id -> token, in the byte-level alphabet
 //!  "merges": [[left_id, right_id], ...],  // in rank order
-//!  "special_tokens": [["<|endoftext|>", 50256], ...]}
+//!  "special_tokens": [["<|endoftext|>", 50256], ...],
+//!  "merge_rule": "listed" | "ranked", "ignore_merges": false}   // version 2
 //! ```
-//! Readers refuse a newer `version` with a message that says so.
+//! A ranked (tiktoken) vocabulary stores no merges (they follow from the
+//! tokens) and may have unused ids, written as `""`. Files that need those
+//! fields are written as version 2 so an older reader refuses them instead of
+//! reading them wrongly; everything else stays version 1. Readers refuse a
+//! newer `version` with a message that says so.
 
 use crate::byte_level;
 use crate::error::{Error, Result};
 use crate::pretok::{PatternName, PatternSpec};
-use crate::vocab::Vocab;
+use crate::vocab::{MergeRule, Vocab};
 use serde::{Deserialize, Serialize};
 
 pub const FORMAT: &str = "bytepair";
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,6 +41,10 @@ struct FileJson {
     tokens: Vec<String>,
     merges: Vec<(u32, u32)>,
     special_tokens: Vec<(String, u32)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    merge_rule: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ignore_merges: Option<bool>,
 }
 
 /// Serialize a vocabulary and its pattern.
@@ -51,9 +60,11 @@ pub fn to_json(vocab: &Vocab, pattern: &PatternSpec) -> Result<String> {
             regex: Some(r.clone()),
         }),
     };
+    let ranked = vocab.rule() == MergeRule::Ranked;
+    let plain = !ranked && !vocab.ignore_merges();
     let file = FileJson {
         format: FORMAT.into(),
-        version: VERSION,
+        version: if plain { 1 } else { VERSION },
         kind: "bpe".into(),
         pattern,
         tokens: vocab
@@ -61,8 +72,14 @@ pub fn to_json(vocab: &Vocab, pattern: &PatternSpec) -> Result<String> {
             .iter()
             .map(|t| byte_level::encode_str(t))
             .collect(),
-        merges: vocab.merges().to_vec(),
+        merges: if ranked {
+            Vec::new()
+        } else {
+            vocab.merges().to_vec()
+        },
         special_tokens: vocab.specials().to_vec(),
+        merge_rule: (!plain).then(|| if ranked { "ranked" } else { "listed" }.to_string()),
+        ignore_merges: (!plain).then_some(vocab.ignore_merges()),
     };
     serde_json::to_string(&file).map_err(|e| Error::bad_format("native file", e.to_string()))
 }
@@ -83,7 +100,7 @@ pub fn from_json(text: &str, source: &str) -> Result<(Vocab, PatternSpec)> {
     }
     let version = head.get("version").and_then(serde_json::Value::as_u64);
     match version {
-        Some(v) if v == u64::from(VERSION) => {}
+        Some(v) if (1..=u64::from(VERSION)).contains(&v) => {}
         Some(v) if v > u64::from(VERSION) => {
             return Err(Error::bad_format(
                 source,
@@ -133,8 +150,26 @@ pub fn from_json(text: &str, source: &str) -> Result<(Vocab, PatternSpec)> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let vocab = Vocab::with_special_ids(tokens, file.merges, file.special_tokens)
-        .map_err(|e| prefix(e, source))?;
+    let vocab = match file.merge_rule.as_deref() {
+        None | Some("listed") => Vocab::with_special_ids(tokens, file.merges, file.special_tokens),
+        Some("ranked") => {
+            let entries = tokens
+                .into_iter()
+                .enumerate()
+                .filter(|(_, t)| !t.is_empty())
+                .map(|(i, t)| (t, i as u32))
+                .collect();
+            Vocab::from_ranks(entries, file.special_tokens)
+        }
+        Some(other) => {
+            return Err(Error::bad_format(
+                source,
+                format!("unknown merge_rule {other:?}"),
+            ))
+        }
+    }
+    .map_err(|e| prefix(e, source))?
+    .with_ignore_merges(file.ignore_merges.unwrap_or(false));
     Ok((vocab, pattern))
 }
 

@@ -98,6 +98,17 @@ impl PatternSpec {
         }
     }
 
+    /// A regex text; one equal to a known pattern (tiktoken's or HF's form)
+    /// becomes that pattern, so it gets the fast splitter.
+    pub fn from_regex(s: &str) -> Self {
+        for n in [PatternName::Gpt2, PatternName::Cl100k, PatternName::O200k] {
+            if s == n.regex() || s == n.hf_regex() {
+                return PatternSpec::Named(n);
+            }
+        }
+        PatternSpec::Custom(s.to_string())
+    }
+
     pub fn regex(&self) -> Option<&str> {
         match self {
             PatternSpec::None => None,
