@@ -81,6 +81,44 @@ pub fn classes(cp: u32) -> u16 {
     bits
 }
 
+/// Letters the o200k pattern lets start a word: Lu, Lt, Lm, Lo and marks.
+pub const UPPERISH: u16 = UPPER | TITLE | MODIFIER | OTHER_LETTER | MARK;
+/// Letters the o200k pattern lets continue a word: Ll, Lm, Lo and marks.
+pub const LOWERISH: u16 = LOWER | MODIFIER | OTHER_LETTER | MARK;
+
+/// ASCII classes as a constant table (checked against [`classes`] in tests).
+static ASCII_CLASSES: [u16; 128] = {
+    let mut t = [0u16; 128];
+    let mut i = 0;
+    while i < 128 {
+        let c = i as u8;
+        t[i] = if c.is_ascii_uppercase() {
+            LETTER | UPPER
+        } else if c.is_ascii_lowercase() {
+            LETTER | LOWER
+        } else if c.is_ascii_digit() {
+            NUMBER
+        } else if matches!(c, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r') {
+            SPACE
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
+/// The character at byte `i` of valid UTF-8: (code point, byte length, class bits).
+#[inline(always)]
+pub fn char_at(s: &[u8], i: usize) -> (u32, usize, u16) {
+    let b = s[i];
+    if b < 0x80 {
+        return (u32::from(b), 1, ASCII_CLASSES[b as usize]);
+    }
+    let (cp, len) = decode_at(s, i);
+    (cp, len, classes(cp))
+}
+
 /// Decode the character starting at byte `i` of valid UTF-8: (code point, byte length).
 #[inline(always)]
 pub fn decode_at(s: &[u8], i: usize) -> (u32, usize) {
@@ -108,6 +146,13 @@ pub fn decode_at(s: &[u8], i: usize) -> (u32, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_table_agrees() {
+        for cp in 0..128u32 {
+            assert_eq!(ASCII_CLASSES[cp as usize], classes(cp), "code point {cp}");
+        }
+    }
 
     #[test]
     fn spot_checks() {

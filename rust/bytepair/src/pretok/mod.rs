@@ -4,12 +4,16 @@
 //! patterns are tiktoken's; their text (for saving and for HF export) lives in
 //! [`PatternName::regex`].
 
+pub mod cl100k;
 pub mod classes;
 pub mod gpt2;
+pub mod o200k;
 pub mod regex;
 
 use crate::error::{Error, Result};
-use regex::{PatternSet, UserRegex};
+#[cfg(test)]
+use regex::PatternSet;
+use regex::UserRegex;
 
 /// The pattern strings as tiktoken writes them.
 pub const GPT2_PATTERN: &str =
@@ -36,11 +40,18 @@ pub const O200K_PATTERN: &str = concat!(
     r"\s+"
 );
 
+/// Llama 3's pattern (its tokenizer.json `Split` regex).
+pub const LLAMA3_PATTERN: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+/// Qwen 2 / 2.5 / 3's pattern: Llama 3's with one digit per piece.
+pub const QWEN2_PATTERN: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PatternName {
     Gpt2,
     Cl100k,
     O200k,
+    Llama3,
+    Qwen2,
 }
 
 impl PatternName {
@@ -49,6 +60,8 @@ impl PatternName {
             "gpt2" | "r50k" | "r50k_base" | "p50k_base" => Some(PatternName::Gpt2),
             "gpt4" | "cl100k" | "cl100k_base" => Some(PatternName::Cl100k),
             "o200k" | "o200k_base" | "gpt4o" => Some(PatternName::O200k),
+            "llama3" => Some(PatternName::Llama3),
+            "qwen2" | "qwen" => Some(PatternName::Qwen2),
             _ => None,
         }
     }
@@ -58,6 +71,8 @@ impl PatternName {
             PatternName::Gpt2 => "gpt2",
             PatternName::Cl100k => "gpt4",
             PatternName::O200k => "o200k",
+            PatternName::Llama3 => "llama3",
+            PatternName::Qwen2 => "qwen2",
         }
     }
 
@@ -67,15 +82,25 @@ impl PatternName {
             PatternName::Gpt2 => GPT2_PATTERN,
             PatternName::Cl100k => CL100K_PATTERN,
             PatternName::O200k => O200K_PATTERN,
+            PatternName::Llama3 => LLAMA3_PATTERN,
+            PatternName::Qwen2 => QWEN2_PATTERN,
         }
     }
+
+    pub const ALL: [PatternName; 5] = [
+        PatternName::Gpt2,
+        PatternName::Cl100k,
+        PatternName::O200k,
+        PatternName::Llama3,
+        PatternName::Qwen2,
+    ];
 
     /// A form that HF tokenizers (Oniguruma) reads with the same meaning.
     pub fn hf_regex(self) -> &'static str {
         match self {
             PatternName::Gpt2 => GPT2_PATTERN_HF,
             PatternName::Cl100k => CL100K_PATTERN_HF,
-            PatternName::O200k => O200K_PATTERN,
+            other => other.regex(),
         }
     }
 }
@@ -101,7 +126,7 @@ impl PatternSpec {
     /// A regex text; one equal to a known pattern (tiktoken's or HF's form)
     /// becomes that pattern, so it gets the fast splitter.
     pub fn from_regex(s: &str) -> Self {
-        for n in [PatternName::Gpt2, PatternName::Cl100k, PatternName::O200k] {
+        for n in PatternName::ALL {
             if s == n.regex() || s == n.hf_regex() {
                 return PatternSpec::Named(n);
             }
@@ -121,7 +146,8 @@ impl PatternSpec {
 enum Engine {
     Whole,
     Gpt2,
-    Set(PatternSet),
+    Cl100kStyle(cl100k::Cl100kStyle),
+    O200k,
     User(UserRegex),
 }
 
@@ -136,12 +162,10 @@ impl Pretokenizer {
         let engine = match &spec {
             PatternSpec::None => Engine::Whole,
             PatternSpec::Named(PatternName::Gpt2) => Engine::Gpt2,
-            PatternSpec::Named(PatternName::Cl100k) => {
-                Engine::Set(PatternSet::new(&regex::cl100k_alternatives())?)
-            }
-            PatternSpec::Named(PatternName::O200k) => {
-                Engine::Set(PatternSet::new(&regex::o200k_alternatives())?)
-            }
+            PatternSpec::Named(PatternName::Cl100k) => Engine::Cl100kStyle(cl100k::CL100K),
+            PatternSpec::Named(PatternName::Llama3) => Engine::Cl100kStyle(cl100k::LLAMA3),
+            PatternSpec::Named(PatternName::Qwen2) => Engine::Cl100kStyle(cl100k::QWEN2),
+            PatternSpec::Named(PatternName::O200k) => Engine::O200k,
             PatternSpec::Custom(p) => {
                 if p.is_empty() {
                     return Err(Error::InvalidPattern {
@@ -168,7 +192,8 @@ impl Pretokenizer {
                 }
             }
             Engine::Gpt2 => gpt2::split(text, emit),
-            Engine::Set(set) => set.split(text, &mut emit),
+            Engine::Cl100kStyle(style) => cl100k::split(text, *style, emit),
+            Engine::O200k => o200k::split(text, emit),
             Engine::User(re) => re.split(text, &mut emit)?,
         }
         Ok(())
@@ -229,21 +254,116 @@ mod tests {
         }
     }
 
+    fn fancy_pieces<'a>(re: &fancy_regex::Regex, s: &'a str) -> Vec<&'a str> {
+        re.find_iter(s)
+            .map(|m| m.expect("match").as_str())
+            .collect()
+    }
+
+    /// Characters that exercise every class boundary of the patterns.
+    const ALPHABET: &[char] = &[
+        'a',
+        'b',
+        's',
+        't',
+        'l',
+        'v',
+        'e',
+        'r',
+        'd',
+        'm',
+        'A',
+        'S',
+        'L',
+        'E',
+        'R',
+        'D',
+        'M',
+        'T',
+        'V',
+        '\'',
+        '\u{17F}',
+        '0',
+        '7',
+        '\u{663}',
+        '\u{2167}',
+        ' ',
+        '\t',
+        '\n',
+        '\r',
+        '\u{0B}',
+        '\u{0C}',
+        '\u{85}',
+        '\u{A0}',
+        '\u{3000}',
+        '\u{2028}',
+        '!',
+        '/',
+        '(',
+        '.',
+        '\u{301}',
+        '\u{94D}',
+        '\u{1C5}',
+        '\u{2B0}',
+        '\u{4E2D}',
+        '\u{1F916}',
+        '\u{200D}',
+        'é',
+        'Ω',
+        'ω',
+        '\u{1D400}',
+        '_',
+        '-',
+    ];
+
+    /// A small deterministic generator (xorshift), so failures reproduce.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    fn random_text(rng: &mut Rng) -> String {
+        let len = rng.below(24);
+        (0..len)
+            .map(|_| {
+                if rng.below(8) == 0 {
+                    // any code point, surrogates excluded
+                    char::from_u32(rng.below(0x3_0000) as u32).unwrap_or('x')
+                } else {
+                    ALPHABET[rng.below(ALPHABET.len())]
+                }
+            })
+            .collect()
+    }
+
     #[test]
-    fn cl100k_and_o200k_equal_fancy() {
-        for (name, pattern) in [
-            (PatternName::Cl100k, CL100K_PATTERN),
-            (PatternName::O200k, O200K_PATTERN),
-        ] {
+    fn hand_written_splitters_equal_fancy_regex() {
+        for name in PatternName::ALL {
             let pre = Pretokenizer::new(PatternSpec::Named(name)).expect("compile");
-            let re = fancy_regex::Regex::new(pattern).expect("fancy");
+            let re = fancy_regex::Regex::new(name.regex()).expect("fancy");
+            let re_hf = fancy_regex::Regex::new(name.hf_regex()).expect("fancy");
             for s in SAMPLES {
                 let ours = pre.pieces(s).expect("split");
-                let theirs: Vec<&str> = re
-                    .find_iter(s)
-                    .map(|m| m.expect("match").as_str())
-                    .collect();
-                assert_eq!(ours, theirs, "{name:?} differs on {s:?}");
+                assert_eq!(ours, fancy_pieces(&re, s), "{name:?} differs on {s:?}");
+            }
+            let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+            for _ in 0..30_000 {
+                let s = random_text(&mut rng);
+                let ours = pre.pieces(&s).expect("split");
+                assert_eq!(ours, fancy_pieces(&re, &s), "{name:?} differs on {s:?}");
+                assert_eq!(
+                    ours,
+                    fancy_pieces(&re_hf, &s),
+                    "{name:?} (HF form) on {s:?}"
+                );
             }
         }
     }
