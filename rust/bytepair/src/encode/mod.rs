@@ -36,9 +36,25 @@ pub struct Scratch {
     prio: Vec<u64>,
 }
 
+/// Tokens of up to this many bytes are also kept under an integer key.
+const SHORT: usize = 15;
+
+/// A token of at most [`SHORT`] bytes packed into one integer: the bytes, and
+/// the length in the top byte (so "a" and "a\0" differ).
+#[inline]
+fn short_key(bytes: &[u8]) -> u128 {
+    let mut buf = [0u8; 16];
+    buf[..bytes.len()].copy_from_slice(bytes);
+    buf[15] = bytes.len() as u8;
+    u128::from_le_bytes(buf)
+}
+
 /// The pair table of a vocabulary.
 pub struct Encoder {
     pairs: FxHashMap<u64, u64>,
+    /// Whole-token lookup for short pieces: the key is the bytes themselves, so
+    /// a probe touches one table slot instead of following a pointer to compare.
+    short_tokens: FxHashMap<u128, u32>,
     byte_ids: [u32; 256],
     whole_pieces: bool,
 }
@@ -62,8 +78,17 @@ impl Encoder {
                 pairs.insert(key(a, b), (u64::from(priority) << 32) | u64::from(id));
             }
         }
+        let mut short_tokens = FxHashMap::default();
+        if vocab.ignore_merges() {
+            for (id, t) in vocab.tokens().iter().enumerate() {
+                if !t.is_empty() && t.len() <= SHORT {
+                    short_tokens.insert(short_key(t), id as u32);
+                }
+            }
+        }
         Encoder {
             pairs,
+            short_tokens,
             byte_ids: *vocab.byte_ids(),
             whole_pieces: vocab.ignore_merges(),
         }
@@ -82,7 +107,12 @@ impl Encoder {
             1 => out.push(self.byte_ids[piece[0] as usize]),
             n => {
                 if self.whole_pieces {
-                    if let Some(id) = vocab.id_of(piece) {
+                    let hit = if n <= SHORT {
+                        self.short_tokens.get(&short_key(piece)).copied()
+                    } else {
+                        vocab.id_of(piece)
+                    };
+                    if let Some(id) = hit {
                         out.push(id);
                         return;
                     }
