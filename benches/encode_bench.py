@@ -67,7 +67,6 @@ def documents(mb_per_source: float) -> list[str]:
 def tiktoken_encoding(name: str):
     import tiktoken
     import tiktoken.load
-
     from bytepair.registry import _OPENAI
 
     rank_file, pattern, specials, explicit = _OPENAI[name]
@@ -211,7 +210,8 @@ def main() -> None:
     ref = next((r["hash"] for r in results.get(("tiktoken", "single"), []) if "hash" in r), None)
     ours = {}
     print(
-        f"\n| tool | single-thread MB/s | batch (2 threads) MB/s | ids equal tiktoken | load {a.encoding} (s) |"
+        "\n| tool | single-thread MB/s | batch (2 threads) MB/s | ids equal tiktoken "
+        f"| load {a.encoding} (s) |"
     )
     print("|---|---|---|---|---|")
     for tool in tools:
