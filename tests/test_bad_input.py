@@ -97,3 +97,53 @@ def test_corrupt_native_files(tmp_path):
         assert str(p) in str(info.value), name
     with pytest.raises(bp.FormatError, match="newer bytepair"):
         bp.Tokenizer.load(tmp_path / "newer.json")
+
+
+def _rank_lines():
+    import base64
+
+    return [f"{base64.b64encode(bytes([b])).decode()} {b}" for b in range(256)]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("!!!! 256", "line 257: .*not base64"),
+        ("YWI= x", "line 257: .*not a non-negative integer"),
+        ("YWI= 255", "line 257: rank 255 was already given on line 256"),
+        ("YWI= 99999999", "line 257: rank 99999999 is absurdly large"),
+        ("YWI=", "line 257: expected two fields"),
+    ],
+)
+def test_damaged_rank_files_name_the_line(tmp_path, extra, message):
+    path = tmp_path / "bad.tiktoken"
+    path.write_text("\n".join([*_rank_lines(), extra]) + "\n")
+    with pytest.raises(ValueError, match=message):
+        bp.load.load_tiktoken_bpe(path)
+    with pytest.raises(ValueError, match=message):
+        bp.Encoding.from_tiktoken_file(path, pat_str="gpt2")
+
+
+def test_rank_gaps_and_missing_bytes_are_errors(tmp_path):
+    lines = _rank_lines()
+    gapped = tmp_path / "gap.tiktoken"
+    gapped.write_text("\n".join([*lines, "YWI= 300"]) + "\n")
+    with pytest.raises(ValueError, match="rank 256"):
+        bp.Encoding.from_tiktoken_file(gapped, pat_str="gpt2")
+    # a special token may fill a gap, as in p50k_base
+    enc = bp.Encoding.from_tiktoken_file(
+        gapped, pat_str="gpt2", special_tokens={f"<|s{i}|>": i for i in range(256, 300)}
+    )
+    assert enc.n_vocab == 301
+    ranks = {**{bytes([b]): b for b in range(256) if b != 7}, b"ab": 7}
+    with pytest.raises(ValueError, match="0x07"):
+        bp.Encoding("x", pat_str="gpt2", mergeable_ranks=ranks, special_tokens={})
+    with pytest.raises(ValueError, match="far beyond"):
+        bp.Encoding(
+            "x",
+            pat_str="gpt2",
+            mergeable_ranks={**{bytes([b]): b for b in range(256)}, b"ab": 10**7},
+            special_tokens={},
+        )
+    with pytest.raises(OSError):
+        bp.load.load_tiktoken_bpe(gapped.with_name("missing.tiktoken"))
