@@ -142,6 +142,67 @@ class Tokenizer:
         text = path.read_text(encoding="utf-8")
         return cls(_core.Tokenizer.from_native_json(text, str(path)))
 
+    @classmethod
+    def from_huggingface(cls, path: str | os.PathLike) -> Tokenizer:
+        """Load a byte-level BPE ``tokenizer.json`` (a file, or a directory holding one).
+
+        Ids equal ``tokenizers.Tokenizer.from_file(path).encode(text).ids`` for the
+        ByteLevel and Split+ByteLevel models that GPT-2, Llama 3, Qwen 2/3 and the
+        tiktoken conversions use. A post-processor template (BOS/EOS) is not applied.
+        """
+        path = Path(path)
+        if path.is_dir():
+            path = path / "tokenizer.json"
+        text = path.read_text(encoding="utf-8")
+        return cls(_core.Tokenizer.from_hf_json(text, str(path)))
+
+    @classmethod
+    def from_tiktoken(
+        cls, path: str | os.PathLike, *, pattern: str, special_tokens: dict[str, int] | None = None
+    ) -> Tokenizer:
+        """Load a ``.tiktoken`` rank file; ``pattern`` is a name or a regex."""
+        path = Path(path)
+        core = _core.Tokenizer.from_tiktoken_bytes(
+            path.read_bytes(),
+            _pattern_regex(pattern),
+            list((special_tokens or {}).items()),
+            str(path),
+        )
+        return cls(core)
+
+    @classmethod
+    def from_gpt2_files(
+        cls, encoder_json: str | os.PathLike, vocab_bpe: str | os.PathLike
+    ) -> Tokenizer:
+        """Load GPT-2's ``encoder.json`` + ``vocab.bpe`` (HF's vocab.json + merges.txt)."""
+        from .byte_level import bytes_to_unicode  # noqa: F401  (documents the alphabet used)
+
+        vocab = json.loads(Path(encoder_json).read_text(encoding="utf-8"))
+        lines = Path(vocab_bpe).read_text(encoding="utf-8").split("\n")
+        if lines and lines[0].startswith("#version"):
+            lines = lines[1:]
+        merges = [line for line in lines if line.strip()]
+        specials = [
+            {"id": i, "content": s, "special": True}
+            for s, i in vocab.items()
+            if s.startswith("<|") and s.endswith("|>")
+        ]
+        doc = {
+            "added_tokens": specials,
+            "normalizer": None,
+            "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": False, "use_regex": True},
+            "model": {"type": "BPE", "vocab": vocab, "merges": merges},
+        }
+        return cls(_core.Tokenizer.from_hf_json(json.dumps(doc), str(vocab_bpe)))
+
+    def as_tiktoken(self, name: str = "bytepair"):
+        """This vocabulary as a tiktoken-style ``bytepair.Encoding``."""
+        from ._encoding import Encoding
+
+        pattern = self.pattern
+        regex = _pattern_regex(pattern) if pattern else ""
+        return Encoding._from_core(name, regex, self._core, self.special_tokens)
+
     def to_huggingface_json(self) -> str:
         """The HF ``tokenizer.json`` document as a string."""
         return self._core.to_hf_json()
@@ -173,6 +234,11 @@ class Tokenizer:
     # ---- pickling -------------------------------------------------------------
     def __reduce__(self):
         return (_from_native_json, (self._core.to_native_json(),))
+
+
+def _pattern_regex(pattern: str) -> str:
+    named = _core.pattern_regex(pattern)
+    return named[0] if named else pattern
 
 
 def _from_native_json(text: str) -> Tokenizer:

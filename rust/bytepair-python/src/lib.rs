@@ -415,6 +415,20 @@ impl PyTokenizer {
         Ok(PyTokenizer::wrap(inner))
     }
 
+    /// A tokenizer from an HF `tokenizer.json` document.
+    #[staticmethod]
+    #[pyo3(signature = (text, source="tokenizer.json"))]
+    fn from_hf_json(py: Python<'_>, text: PyBackedStr, source: &str) -> CoreResult<Self> {
+        let inner = py.detach(|| {
+            let imported = bytepair::io::hf::from_json(&text, source)?;
+            Ok::<_, bytepair::Error>(
+                Tokenizer::new(imported.vocab, imported.pattern)?
+                    .with_normalization(imported.normalization),
+            )
+        })?;
+        Ok(PyTokenizer::wrap(inner))
+    }
+
     /// One of OpenAI's encodings from the rank files bundled at build time.
     #[staticmethod]
     fn from_bundled(
@@ -512,6 +526,7 @@ impl PyTokenizer {
         Ok(bytepair::io::native::to_json(
             self.inner.vocab(),
             self.inner.pattern(),
+            self.inner.normalization(),
         )?)
     }
 
@@ -519,6 +534,7 @@ impl PyTokenizer {
         Ok(bytepair::io::hf::to_json(
             self.inner.vocab(),
             self.inner.pattern(),
+            self.inner.normalization(),
         )?)
     }
 
@@ -526,8 +542,8 @@ impl PyTokenizer {
     #[pyo3(signature = (text, source="<string>"))]
     fn from_native_json(py: Python<'_>, text: PyBackedStr, source: &str) -> CoreResult<Self> {
         let inner = py.detach(|| {
-            let (vocab, pattern) = bytepair::io::native::from_json(&text, source)?;
-            Tokenizer::new(vocab, pattern)
+            let (vocab, pattern, norm) = bytepair::io::native::from_json(&text, source)?;
+            Ok::<_, bytepair::Error>(Tokenizer::new(vocab, pattern)?.with_normalization(norm))
         })?;
         Ok(PyTokenizer::wrap(inner))
     }

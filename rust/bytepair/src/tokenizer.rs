@@ -25,7 +25,37 @@ impl Specials<'_> {
     }
 }
 
+/// Unicode normalization applied to text before pre-tokenization (special
+/// tokens are matched on the raw text first).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Normalization {
+    #[default]
+    None,
+    Nfc,
+    Nfkc,
+}
+
+impl Normalization {
+    fn apply<'t>(self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        use unicode_normalization::{
+            is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNormalization,
+        };
+        match self {
+            Normalization::None => text.into(),
+            Normalization::Nfc => match is_nfc_quick(text.chars()) {
+                IsNormalized::Yes => text.into(),
+                _ => text.nfc().collect::<String>().into(),
+            },
+            Normalization::Nfkc => match is_nfkc_quick(text.chars()) {
+                IsNormalized::Yes => text.into(),
+                _ => text.nfkc().collect::<String>().into(),
+            },
+        }
+    }
+}
+
 pub struct Tokenizer {
+    normalization: Normalization,
     vocab: Vocab,
     pretok: Pretokenizer,
     encoder: Encoder,
@@ -56,12 +86,23 @@ impl Tokenizer {
             )
         };
         Ok(Tokenizer {
+            normalization: Normalization::None,
             vocab,
             pretok,
             encoder,
             special_re,
             specials_by_length,
         })
+    }
+
+    /// Normalize text (NFC, NFKC) before pre-tokenization, as HF's normalizer does.
+    pub fn with_normalization(mut self, n: Normalization) -> Self {
+        self.normalization = n;
+        self
+    }
+
+    pub fn normalization(&self) -> Normalization {
+        self.normalization
     }
 
     pub fn vocab(&self) -> &Vocab {
@@ -90,7 +131,8 @@ impl Tokenizer {
 
     fn encode_ordinary_into(&self, text: &str, out: &mut Vec<u32>) -> Result<()> {
         let mut scratch = Scratch::default();
-        self.pretok.split(text, |piece| {
+        let text = self.normalization.apply(text);
+        self.pretok.split(&text, |piece| {
             self.encoder
                 .encode_piece(&self.vocab, piece.as_bytes(), out, &mut scratch)
         })

@@ -1,9 +1,17 @@
-//! Export to HF `tokenizer.json` (a BPE model with the byte-level alphabet).
+//! HF `tokenizer.json`: export, and import of byte-level BPE models.
+//!
+//! Import covers what byte-level BPE files use: a `ByteLevel` pre-tokenizer
+//! (GPT-2's regex) or `Sequence[Split(regex, Isolated), ByteLevel]`, merges as
+//! `"a b"` strings or `["a", "b"]` pairs, `ignore_merges`, added tokens with
+//! their ids, and `NFC`/`NFKC` normalizers. Anything else (Metaspace models,
+//! other normalizers) is refused with a message naming it, never half-read.
 
 use crate::byte_level;
 use crate::error::{Error, Result};
 use crate::pretok::{PatternName, PatternSpec};
-use crate::vocab::Vocab;
+use crate::tokenizer::Normalization;
+use crate::vocab::{MergeRule, Vocab};
+use rustc_hash::FxHashMap;
 use serde_json::{json, Map, Value};
 
 fn byte_level(use_regex: bool) -> Value {
@@ -28,10 +36,12 @@ pub fn pre_tokenizer(pattern: &PatternSpec) -> Value {
 }
 
 /// The whole `tokenizer.json` document.
-pub fn to_json(vocab: &Vocab, pattern: &PatternSpec) -> Result<String> {
+pub fn to_json(vocab: &Vocab, pattern: &PatternSpec, norm: Normalization) -> Result<String> {
     let mut model_vocab = Map::new();
     for (id, t) in vocab.tokens().iter().enumerate() {
-        model_vocab.insert(byte_level::encode_str(t), json!(id));
+        if !t.is_empty() {
+            model_vocab.insert(byte_level::encode_str(t), json!(id));
+        }
     }
     let mut added = Vec::new();
     for (s, id) in vocab.specials() {
@@ -42,6 +52,11 @@ pub fn to_json(vocab: &Vocab, pattern: &PatternSpec) -> Result<String> {
         );
     }
     let spell = |id: u32| byte_level::encode_str(&vocab.tokens()[id as usize]);
+    if vocab.rule() == MergeRule::Ranked && vocab.tokens().iter().any(Vec::is_empty) {
+        return Err(Error::config(
+            "this vocabulary has unused ids between its tokens, which tokenizer.json cannot hold",
+        ));
+    }
     let merges: Vec<Value> = vocab
         .dedup_merges()
         .into_iter()
@@ -52,17 +67,273 @@ pub fn to_json(vocab: &Vocab, pattern: &PatternSpec) -> Result<String> {
         "truncation": null,
         "padding": null,
         "added_tokens": added,
-        "normalizer": null,
+        "normalizer": match norm {
+            Normalization::None => Value::Null,
+            Normalization::Nfc => json!({"type": "NFC"}),
+            Normalization::Nfkc => json!({"type": "NFKC"}),
+        },
         "pre_tokenizer": pre_tokenizer(pattern),
         "post_processor": {"type": "ByteLevel", "add_prefix_space": true, "trim_offsets": false, "use_regex": true},
         "decoder": {"type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true},
         "model": {
             "type": "BPE", "dropout": null, "unk_token": null,
             "continuing_subword_prefix": null, "end_of_word_suffix": null,
-            "fuse_unk": false, "byte_fallback": false, "ignore_merges": false,
+            "fuse_unk": false, "byte_fallback": false,
+            "ignore_merges": vocab.ignore_merges(),
             "vocab": model_vocab, "merges": merges,
         },
     });
     serde_json::to_string_pretty(&doc)
         .map_err(|e| Error::bad_format("tokenizer.json", e.to_string()))
+}
+
+/// A tokenizer read from `tokenizer.json`.
+pub struct Imported {
+    pub vocab: Vocab,
+    pub pattern: PatternSpec,
+    pub normalization: Normalization,
+}
+
+fn unsupported(source: &str, what: impl std::fmt::Display) -> Error {
+    Error::bad_format(
+        source,
+        format!("{what} is not supported (bytepair reads byte-level BPE tokenizer.json files)"),
+    )
+}
+
+fn normalization(v: &Value, source: &str) -> Result<Normalization> {
+    match v.get("type").and_then(Value::as_str) {
+        None if v.is_null() => Ok(Normalization::None),
+        Some("NFC") => Ok(Normalization::Nfc),
+        Some("NFKC") => Ok(Normalization::Nfkc),
+        Some("Sequence") => {
+            let parts = v.get("normalizers").and_then(Value::as_array);
+            match parts.map(Vec::as_slice) {
+                Some([]) => Ok(Normalization::None),
+                Some([one]) => normalization(one, source),
+                _ => Err(unsupported(source, "a sequence of several normalizers")),
+            }
+        }
+        other => Err(unsupported(source, format!("normalizer {other:?}"))),
+    }
+}
+
+fn byte_level_flags(v: &Value, source: &str) -> Result<bool> {
+    if v.get("add_prefix_space").and_then(Value::as_bool) == Some(true) {
+        return Err(unsupported(source, "ByteLevel with add_prefix_space=true"));
+    }
+    Ok(v.get("use_regex").and_then(Value::as_bool).unwrap_or(true))
+}
+
+fn pre_tokenizer_spec(v: &Value, source: &str) -> Result<PatternSpec> {
+    match v.get("type").and_then(Value::as_str) {
+        Some("ByteLevel") => Ok(if byte_level_flags(v, source)? {
+            PatternSpec::Named(PatternName::Gpt2)
+        } else {
+            PatternSpec::None
+        }),
+        Some("Sequence") => {
+            let parts = v
+                .get("pretokenizers")
+                .and_then(Value::as_array)
+                .ok_or_else(|| Error::bad_format(source, "Sequence without \"pretokenizers\""))?;
+            let [split, bl] = parts.as_slice() else {
+                return Err(unsupported(
+                    source,
+                    format!("a pre-tokenizer Sequence of {} steps", parts.len()),
+                ));
+            };
+            if bl.get("type").and_then(Value::as_str) != Some("ByteLevel")
+                || byte_level_flags(bl, source)?
+            {
+                return Err(unsupported(
+                    source,
+                    "a Sequence not ending in ByteLevel(use_regex=false)",
+                ));
+            }
+            if split.get("type").and_then(Value::as_str) != Some("Split") {
+                return Err(unsupported(source, "a Sequence not starting with Split"));
+            }
+            let behavior = split.get("behavior").and_then(Value::as_str);
+            let invert = split
+                .get("invert")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            if behavior != Some("Isolated") || invert {
+                return Err(unsupported(
+                    source,
+                    format!("Split with behavior {behavior:?}, invert {invert}"),
+                ));
+            }
+            let pattern = split.get("pattern");
+            if let Some(r) = pattern.and_then(|p| p.get("Regex")).and_then(Value::as_str) {
+                Ok(PatternSpec::from_regex(r))
+            } else if let Some(s) = pattern
+                .and_then(|p| p.get("String"))
+                .and_then(Value::as_str)
+            {
+                Ok(PatternSpec::Custom(regex_syntax::escape(s)))
+            } else {
+                Err(Error::bad_format(
+                    source,
+                    "Split without a Regex or String pattern",
+                ))
+            }
+        }
+        None if v.is_null() => Err(unsupported(
+            source,
+            "a model without a ByteLevel pre-tokenizer",
+        )),
+        other => Err(unsupported(source, format!("pre-tokenizer {other:?}"))),
+    }
+}
+
+/// Read a `tokenizer.json` document.
+pub fn from_json(text: &str, source: &str) -> Result<Imported> {
+    let doc: Value =
+        serde_json::from_str(text).map_err(|e| Error::bad_format(source, e.to_string()))?;
+    let model = doc
+        .get("model")
+        .ok_or_else(|| Error::bad_format(source, "no \"model\""))?;
+    match model.get("type").and_then(Value::as_str) {
+        Some("BPE") | None => {}
+        Some(other) => return Err(unsupported(source, format!("model type {other:?}"))),
+    }
+    if model.get("byte_fallback").and_then(Value::as_bool) == Some(true) {
+        return Err(unsupported(
+            source,
+            "a byte_fallback (SentencePiece-style) model",
+        ));
+    }
+    for key in ["continuing_subword_prefix", "end_of_word_suffix"] {
+        if let Some(s) = model.get(key).and_then(Value::as_str) {
+            if !s.is_empty() {
+                return Err(unsupported(source, format!("{key} {s:?}")));
+            }
+        }
+    }
+    let normalization = normalization(doc.get("normalizer").unwrap_or(&Value::Null), source)?;
+    let pattern = pre_tokenizer_spec(doc.get("pre_tokenizer").unwrap_or(&Value::Null), source)?;
+
+    let mut specials: Vec<(String, u32)> = Vec::new();
+    for (i, t) in doc
+        .get("added_tokens")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        let content = t.get("content").and_then(Value::as_str);
+        let id = t
+            .get("id")
+            .and_then(Value::as_u64)
+            .and_then(|x| u32::try_from(x).ok());
+        let (Some(content), Some(id)) = (content, id) else {
+            return Err(Error::bad_format(
+                format!("{source}: added_tokens[{i}]"),
+                "needs \"content\" (str) and \"id\" (int)",
+            ));
+        };
+        specials.push((content.to_string(), id));
+    }
+    let special_text: FxHashMap<&str, u32> =
+        specials.iter().map(|(s, id)| (s.as_str(), *id)).collect();
+
+    let vocab_map = model
+        .get("vocab")
+        .and_then(Value::as_object)
+        .ok_or_else(|| Error::bad_format(source, "model has no \"vocab\" object"))?;
+    let mut by_text: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut entries: Vec<(u32, Vec<u8>)> = Vec::with_capacity(vocab_map.len());
+    for (s, id) in vocab_map {
+        let id = id
+            .as_u64()
+            .and_then(|x| u32::try_from(x).ok())
+            .ok_or_else(|| {
+                Error::bad_format(format!("{source}: vocab {s:?}"), "id is not an integer")
+            })?;
+        if special_text.get(s.as_str()) == Some(&id) {
+            continue; // an added token also listed in the vocab
+        }
+        let bytes = byte_level::decode_str(s).ok_or_else(|| {
+            unsupported(
+                source,
+                format!("vocab entry {s:?} (not in the byte-level alphabet)"),
+            )
+        })?;
+        by_text.insert(s.as_str(), id);
+        entries.push((id, bytes));
+    }
+    entries.sort_unstable_by_key(|e| e.0);
+    let mut tokens = Vec::with_capacity(entries.len());
+    for (expected, (id, bytes)) in entries.into_iter().enumerate() {
+        if id as usize != expected {
+            return Err(Error::bad_format(
+                format!("{source}: vocab"),
+                format!("ids must run from 0 without gaps; id {expected} is missing or repeated"),
+            ));
+        }
+        tokens.push(bytes);
+    }
+    let merge_values = model
+        .get("merges")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let mut merges = Vec::with_capacity(merge_values.len());
+    for (i, m) in merge_values.iter().enumerate() {
+        let (a, b) = match m {
+            Value::String(s) => match s.split_once(' ') {
+                Some((a, b)) if !b.contains(' ') => (a, b),
+                _ => {
+                    return Err(Error::bad_format(
+                        format!("{source}: merges[{i}]"),
+                        format!("{s:?} is not \"left right\""),
+                    ))
+                }
+            },
+            Value::Array(pair) => match pair.as_slice() {
+                [Value::String(a), Value::String(b)] => (a.as_str(), b.as_str()),
+                _ => {
+                    return Err(Error::bad_format(
+                        format!("{source}: merges[{i}]"),
+                        "is not a pair of strings",
+                    ))
+                }
+            },
+            _ => {
+                return Err(Error::bad_format(
+                    format!("{source}: merges[{i}]"),
+                    "is neither \"left right\" nor [left, right]",
+                ))
+            }
+        };
+        let id = |t: &str| {
+            by_text.get(t).copied().ok_or_else(|| {
+                Error::bad_format(
+                    format!("{source}: merges[{i}]"),
+                    format!("{t:?} is not in the vocab"),
+                )
+            })
+        };
+        merges.push((id(a)?, id(b)?));
+    }
+    let ignore_merges = model
+        .get("ignore_merges")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let vocab = Vocab::with_special_ids(tokens, merges, specials)
+        .map_err(|e| match e {
+            Error::BadFormat { context, message } => {
+                Error::bad_format(format!("{source}: {context}"), message)
+            }
+            other => other,
+        })?
+        .with_ignore_merges(ignore_merges);
+    Ok(Imported {
+        vocab,
+        pattern,
+        normalization,
+    })
 }

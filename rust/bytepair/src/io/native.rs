@@ -6,7 +6,8 @@
 //!  "tokens": ["!", "\"", ...],          // id -> token, in the byte-level alphabet
 //!  "merges": [[left_id, right_id], ...],  // in rank order
 //!  "special_tokens": [["<|endoftext|>", 50256], ...],
-//!  "merge_rule": "listed" | "ranked", "ignore_merges": false}   // version 2
+//!  "merge_rule": "listed" | "ranked", "ignore_merges": false,    // version 2
+//!  "normalization": "NFC" | "NFKC"}                              // version 2, optional
 //! ```
 //! A ranked (tiktoken) vocabulary stores no merges (they follow from the
 //! tokens) and may have unused ids, written as `""`. Files that need those
@@ -17,6 +18,7 @@
 use crate::byte_level;
 use crate::error::{Error, Result};
 use crate::pretok::{PatternName, PatternSpec};
+use crate::tokenizer::Normalization;
 use crate::vocab::{MergeRule, Vocab};
 use serde::{Deserialize, Serialize};
 
@@ -45,10 +47,12 @@ struct FileJson {
     merge_rule: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     ignore_merges: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    normalization: Option<String>,
 }
 
 /// Serialize a vocabulary and its pattern.
-pub fn to_json(vocab: &Vocab, pattern: &PatternSpec) -> Result<String> {
+pub fn to_json(vocab: &Vocab, pattern: &PatternSpec, norm: Normalization) -> Result<String> {
     let pattern = match pattern {
         PatternSpec::None => None,
         PatternSpec::Named(n) => Some(PatternJson {
@@ -61,7 +65,7 @@ pub fn to_json(vocab: &Vocab, pattern: &PatternSpec) -> Result<String> {
         }),
     };
     let ranked = vocab.rule() == MergeRule::Ranked;
-    let plain = !ranked && !vocab.ignore_merges();
+    let plain = !ranked && !vocab.ignore_merges() && norm == Normalization::None;
     let file = FileJson {
         format: FORMAT.into(),
         version: if plain { 1 } else { VERSION },
@@ -80,12 +84,17 @@ pub fn to_json(vocab: &Vocab, pattern: &PatternSpec) -> Result<String> {
         special_tokens: vocab.specials().to_vec(),
         merge_rule: (!plain).then(|| if ranked { "ranked" } else { "listed" }.to_string()),
         ignore_merges: (!plain).then_some(vocab.ignore_merges()),
+        normalization: match norm {
+            Normalization::None => None,
+            Normalization::Nfc => Some("NFC".into()),
+            Normalization::Nfkc => Some("NFKC".into()),
+        },
     };
     serde_json::to_string(&file).map_err(|e| Error::bad_format("native file", e.to_string()))
 }
 
 /// Parse a native file (already read into memory).
-pub fn from_json(text: &str, source: &str) -> Result<(Vocab, PatternSpec)> {
+pub fn from_json(text: &str, source: &str) -> Result<(Vocab, PatternSpec, Normalization)> {
     // Check the header first so a newer file gets a clear message, not a field error.
     let head: serde_json::Value =
         serde_json::from_str(text).map_err(|e| Error::bad_format(source, e.to_string()))?;
@@ -170,7 +179,18 @@ pub fn from_json(text: &str, source: &str) -> Result<(Vocab, PatternSpec)> {
     }
     .map_err(|e| prefix(e, source))?
     .with_ignore_merges(file.ignore_merges.unwrap_or(false));
-    Ok((vocab, pattern))
+    let norm = match file.normalization.as_deref() {
+        None => Normalization::None,
+        Some("NFC") => Normalization::Nfc,
+        Some("NFKC") => Normalization::Nfkc,
+        Some(other) => {
+            return Err(Error::bad_format(
+                source,
+                format!("unknown normalization {other:?}"),
+            ))
+        }
+    };
+    Ok((vocab, pattern, norm))
 }
 
 fn prefix(e: Error, source: &str) -> Error {

@@ -147,12 +147,19 @@ impl UserRegex {
             })
     }
 
+    /// Matches and the text between them, each a piece (HF's `Split` with
+    /// `Isolated`): no text is ever dropped.
     pub fn split<'a>(&self, text: &'a str, emit: &mut impl FnMut(&'a str)) -> Result<()> {
+        let mut at = 0;
         match self {
             UserRegex::Linear(re) => {
                 for m in re.find_iter(text) {
                     if m.start() < m.end() {
+                        if at < m.start() {
+                            emit(&text[at..m.start()]);
+                        }
                         emit(&text[m.range()]);
+                        at = m.end();
                     }
                 }
             }
@@ -160,10 +167,17 @@ impl UserRegex {
                 for m in re.find_iter(text) {
                     let m = m.map_err(|e| Error::RegexRuntime(e.to_string()))?;
                     if m.start() < m.end() {
+                        if at < m.start() {
+                            emit(&text[at..m.start()]);
+                        }
                         emit(m.as_str());
+                        at = m.end();
                     }
                 }
             }
+        }
+        if at < text.len() {
+            emit(&text[at..]);
         }
         Ok(())
     }
