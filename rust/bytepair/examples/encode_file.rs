@@ -13,8 +13,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let ranks = std::fs::read(&args[1])?;
     let spec = PatternSpec::from_str_or_regex(&args[2]);
-    let vocab = bytepair::io::tiktoken::vocab_from_file(&ranks, &args[1], vec![])?;
+    let t = Instant::now();
+    let entries = bytepair::io::tiktoken::read_ranks(&ranks, &args[1])?;
+    let parsed = t.elapsed().as_secs_f64();
+    let vocab = bytepair::Vocab::from_ranks(entries, vec![])?;
+    let built = t.elapsed().as_secs_f64();
     let tok = bytepair::Tokenizer::new(vocab, spec.clone())?;
+    println!(
+        "load: parse {:.0} ms, vocab {:.0} ms, encoder {:.0} ms",
+        parsed * 1e3,
+        (built - parsed) * 1e3,
+        (t.elapsed().as_secs_f64() - built) * 1e3
+    );
     let pre = Pretokenizer::new(spec)?;
     let mut docs = Vec::new();
     for path in &args[3..] {

@@ -92,20 +92,14 @@ impl Encoder {
     pub fn new(vocab: &Vocab) -> Self {
         let mut pairs = FxHashMap::default();
         pairs.reserve(vocab.merges().len());
-        let tokens = vocab.tokens();
-        let mut joined = Vec::new();
-        for (index, &(a, b)) in vocab.merges().iter().enumerate() {
-            joined.clear();
-            joined.extend_from_slice(&tokens[a as usize]);
-            joined.extend_from_slice(&tokens[b as usize]);
-            if let Some(id) = vocab.id_of(&joined) {
-                let priority = match vocab.rule() {
-                    MergeRule::Listed => index as u32,
-                    MergeRule::Ranked => id,
-                };
-                // A later duplicate overwrites the earlier entry, as in HF.
-                pairs.insert(key(a, b), (u64::from(priority) << 32) | u64::from(id));
-            }
+        let results = vocab.merge_results();
+        for (index, (&(a, b), &id)) in vocab.merges().iter().zip(results).enumerate() {
+            let priority = match vocab.rule() {
+                MergeRule::Listed => index as u32,
+                MergeRule::Ranked => id,
+            };
+            // A later duplicate overwrites the earlier entry, as in HF.
+            pairs.insert(key(a, b), (u64::from(priority) << 32) | u64::from(id));
         }
         let mut short_tokens = FxHashMap::default();
         if vocab.ignore_merges() {

@@ -10,7 +10,6 @@
 use crate::error::{Error, Result};
 use crate::vocab::Vocab;
 use base64::Engine as _;
-use rustc_hash::FxHashMap;
 
 /// Ranks beyond this are refused before any memory is sized by them.
 pub const MAX_RANK: u32 = 1 << 26;
@@ -19,8 +18,7 @@ pub const MAX_RANK: u32 = 1 << 26;
 pub fn read_ranks(data: &[u8], source: &str) -> Result<Vec<(Vec<u8>, u32)>> {
     let engine = &base64::engine::general_purpose::STANDARD;
     let mut entries = Vec::with_capacity(data.len() / 16);
-    let mut rank_line: FxHashMap<u32, usize> = FxHashMap::default();
-    let mut token_line: FxHashMap<Vec<u8>, usize> = FxHashMap::default();
+    let mut lines = Vec::with_capacity(data.len() / 16);
     for (index, line) in data.split(|&b| b == b'\n').enumerate() {
         let lineno = index + 1;
         let at = || format!("{source}: line {lineno}");
@@ -64,21 +62,42 @@ pub fn read_ranks(data: &[u8], source: &str) -> Result<Vec<(Vec<u8>, u32)>> {
                 format!("rank {rank} is absurdly large (limit {MAX_RANK})"),
             ));
         }
-        if let Some(first) = rank_line.insert(rank, lineno) {
+        entries.push((bytes, rank));
+        lines.push(lineno);
+    }
+    check_unique(&entries, &lines, source)?;
+    Ok(entries)
+}
+
+/// Ranks and tokens must each appear once; a repeat names both lines. (Checked
+/// after parsing, by sorting indices, so a valid file costs no extra copies.)
+fn check_unique(entries: &[(Vec<u8>, u32)], lines: &[usize], source: &str) -> Result<()> {
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    if !entries.windows(2).all(|w| w[0].1 < w[1].1) {
+        order.sort_by_key(|&i| (entries[i].1, lines[i]));
+    }
+    for w in order.windows(2) {
+        if entries[w[0]].1 == entries[w[1]].1 {
             return Err(Error::bad_format(
-                at(),
-                format!("rank {rank} was already given on line {first}"),
+                format!("{source}: line {}", lines[w[1]]),
+                format!(
+                    "rank {} was already given on line {}",
+                    entries[w[1]].1, lines[w[0]]
+                ),
             ));
         }
-        if let Some(first) = token_line.insert(bytes.clone(), lineno) {
+    }
+    let mut first_line: rustc_hash::FxHashMap<&[u8], usize> = rustc_hash::FxHashMap::default();
+    first_line.reserve(entries.len());
+    for (i, (token, _)) in entries.iter().enumerate() {
+        if let Some(first) = first_line.insert(token, lines[i]) {
             return Err(Error::bad_format(
-                at(),
+                format!("{source}: line {}", lines[i]),
                 format!("this token was already given on line {first}"),
             ));
         }
-        entries.push((bytes, rank));
     }
-    Ok(entries)
+    Ok(())
 }
 
 /// Write entries as a rank file (sorted by rank).
