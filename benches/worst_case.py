@@ -67,7 +67,9 @@ def main() -> None:
             if None in times:
                 print(f"| {kind} | {tool} | crashed (exit code {r.returncode}) | | |")
             else:
-                print(f"| {kind} | {tool} | {times[0]:.3f} s | {times[1]:.3f} s | {times[1] / times[0]:.2f} |")
+                print(
+                    f"| {kind} | {tool} | {times[0]:.3f} s | {times[1]:.3f} s | {times[1] / times[0]:.2f} |"
+                )
 
 
 if __name__ == "__main__":

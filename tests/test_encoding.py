@@ -260,3 +260,28 @@ def test_explicit_n_vocab_is_checked():
             special_tokens={"<|endoftext|>": 50256},
             explicit_n_vocab=50258,
         )
+
+
+@pytest.mark.parametrize("suffix", [".bin", ".npy"])
+def test_encode_files_equals_encoding_each_file(tmp_path, suffix):
+    enc = bp.get_encoding("o200k_base")
+    files = [
+        shared_path("corpora", "code", "cpython311_stdlib_py.txt"),
+        shared_path("corpora", "multilingual", "udhr_all.txt"),
+    ]
+    # Small files, so a test stays quick; a 9 MB one exercises the block cuts.
+    parts = []
+    for i, f in enumerate(files):
+        p = tmp_path / f"doc{i}.txt"
+        p.write_bytes(f.read_bytes()[: 9_000_000 if i == 0 else 300_000].rsplit(b"\n", 1)[0])
+        parts.append(p)
+    out = tmp_path / f"tokens{suffix}"
+    n, offsets = enc.encode_files(parts, out, dtype="uint32", append_eot=True, progress=False)
+    ids = np.load(out) if suffix == ".npy" else np.fromfile(out, dtype="<u4")
+    assert len(ids) == n == offsets[-1]
+    for i, p in enumerate(parts):
+        expect = enc.encode_ordinary(p.read_text(encoding="utf-8")) + [enc.eot_token]
+        assert ids[offsets[i] : offsets[i + 1]].tolist() == expect
+    with pytest.raises(ValueError, match="uint16"):
+        enc.encode_files(parts, tmp_path / "x.bin", dtype="uint16", progress=False)
+    assert not (tmp_path / "x.bin").exists()

@@ -219,6 +219,25 @@ class Encoding:
             texts = [_fix_surrogates(t) for t in texts]
             return self._core.encode_flat(texts, allowed, disallowed, num_threads)
 
+    def encode_files(
+        self,
+        paths,
+        out,
+        *,
+        dtype: str = "uint32",
+        append_eot: bool = False,
+        progress: bool = True,
+    ) -> tuple[int, list[int]]:
+        """Encode text files (each one document, special tokens as plain text) into
+        one token file: ``.npy`` gets a NumPy header, anything else is raw
+        little-endian ``dtype``. Files are streamed in blocks and encoded on all
+        cores; the output appears only when complete. Returns the number of ids
+        and where each document starts (plus the end)."""
+        from ._tokenizer import _encode_files
+
+        eot = self.eot_token if append_eot else None
+        return _encode_files(self._core, paths, out, dtype, eot, progress)
+
     def encode_single_token(self, text_or_bytes: str | bytes) -> int:
         """The id of one token given as text or bytes (special tokens included)."""
         b = text_or_bytes.encode("utf-8") if isinstance(text_or_bytes, str) else text_or_bytes

@@ -72,6 +72,25 @@ class Tokenizer:
             fixed = [_fix_surrogates(t) for t in texts]
             return self._core.encode_batch(fixed, _allowed(allowed_special), num_threads)
 
+    def encode_files(
+        self,
+        paths,
+        out,
+        *,
+        dtype: str = "uint32",
+        eot: str | None = None,
+        progress: bool = True,
+    ) -> tuple[int, list[int]]:
+        """Encode text files into one ``.bin``/``.npy`` token file (see
+        ``Encoding.encode_files``); ``eot`` names a special token to append after
+        each file."""
+        eot_id = None
+        if eot is not None:
+            eot_id = self.token_to_id(eot)
+            if eot_id is None:
+                raise KeyError(eot)
+        return _encode_files(self._core, paths, out, dtype, eot_id, progress)
+
     # ---- decoding -------------------------------------------------------------
     def decode_bytes(self, ids: Iterable[int]) -> bytes:
         """The exact bytes of ``ids``. Unknown ids raise KeyError."""
@@ -234,6 +253,13 @@ class Tokenizer:
     # ---- pickling -------------------------------------------------------------
     def __reduce__(self):
         return (_from_native_json, (self._core.to_native_json(),))
+
+
+def _encode_files(core, paths, out, dtype, eot, progress) -> tuple[int, list[int]]:
+    from ._corpus import resolve_paths
+
+    files = resolve_paths(paths)
+    return core.encode_files(files, os.fspath(out), dtype, eot, progress)
 
 
 def _pattern_regex(pattern: str) -> str:

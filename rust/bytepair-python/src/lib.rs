@@ -127,8 +127,9 @@ impl PyTokenizer {
     }
 
     fn ids_to_list<'py>(&self, py: Python<'py>, ids: &[u32]) -> PyResult<Bound<'py, PyList>> {
+        // Mergeable ids only: a special token id can be anything a file says.
         let cache = self.int_cache.get_or_init(|| {
-            (0..self.inner.vocab().size() as u32)
+            (0..self.inner.vocab().tokens().len() as u32)
                 .map(|i| PyInt::new(py, i).unbind())
                 .collect()
         });
@@ -413,6 +414,37 @@ impl PyTokenizer {
             Tokenizer::new(vocab, spec)
         })?;
         Ok(PyTokenizer::wrap(inner))
+    }
+
+    /// Encode whole files (each one document) into a .bin or .npy token file.
+    /// Returns (number of ids, document offsets).
+    #[pyo3(signature = (paths, out, dtype, eot=None, progress=true))]
+    fn encode_files(
+        &self,
+        py: Python<'_>,
+        paths: Vec<PathBuf>,
+        out: PathBuf,
+        dtype: &str,
+        eot: Option<u32>,
+        progress: bool,
+    ) -> PyResult<(u64, Vec<u64>)> {
+        use bytepair::io::token_files::{encode_files, Dtype};
+        let dtype = match dtype {
+            "uint16" => Dtype::U16,
+            "uint32" => Dtype::U32,
+            other => {
+                return Err(BytepairError::new_err(format!(
+                    "dtype must be \"uint16\" or \"uint32\", not {other:?}"
+                )))
+            }
+        };
+        let pool = shared_pool(None)?;
+        let written = py
+            .detach(|| {
+                pool.install(|| encode_files(&self.inner, &paths, &out, dtype, eot, progress))
+            })
+            .map_err(CoreError)?;
+        Ok((written.tokens, written.doc_offsets))
     }
 
     /// A tokenizer from an HF `tokenizer.json` document.

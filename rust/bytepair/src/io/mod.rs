@@ -3,3 +3,4 @@
 pub mod hf;
 pub mod native;
 pub mod tiktoken;
+pub mod token_files;

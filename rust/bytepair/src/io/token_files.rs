@@ -1,0 +1,237 @@
+//! Encoding whole files into one token file (`.bin`: raw little-endian ids;
+//! `.npy`: the same with a NumPy header), streamed in blocks.
+//!
+//! Each input file is one document. A file is read 64 MB at a time and cut into
+//! blocks of about 4 MB at a newline followed by an ASCII character other than
+//! whitespace and '/': every built-in pattern ends a pre-token there, so the ids equal those of
+//! encoding the file in one call (tests check this). Files with a custom
+//! pattern are encoded whole (no safe cut is known). Blocks are encoded in
+//! parallel and written in order; the output appears under its name only when
+//! complete.
+
+use crate::error::{Error, Result};
+use crate::pretok::PatternSpec;
+use crate::progress::Progress;
+use crate::tokenizer::Tokenizer;
+use rayon::prelude::*;
+use std::io::{Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+const BLOCK: usize = 4 << 20;
+/// Bytes read from a file at a time (split into blocks for the threads).
+const READ: usize = 64 << 20;
+
+/// Whether a pre-token always ends at a '\n' followed by `c`. Not before
+/// whitespace (runs merge) or '/' (o200k's `[\r\n/]*` takes it).
+fn safe_after_newline(c: u8) -> bool {
+    c < 0x80 && !c.is_ascii_whitespace() && c != b'/'
+}
+
+/// The end of the last safe cut in `b`: just after a '\n' followed by an
+/// ASCII non-space character.
+fn last_cut(b: &[u8]) -> Option<usize> {
+    let mut search = b.len();
+    while let Some(k) = memchr::memrchr(b'\n', &b[..search]) {
+        match b.get(k + 1) {
+            Some(&c) if safe_after_newline(c) => return Some(k + 1),
+            _ => search = k,
+        }
+    }
+    None
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dtype {
+    U16,
+    U32,
+}
+
+/// What was written: ids in total and where each document starts.
+pub struct Written {
+    pub tokens: u64,
+    pub doc_offsets: Vec<u64>,
+}
+
+/// Cut points: each block ends after a '\n' that is followed by a non-space.
+fn blocks(text: &str, cut: bool) -> Vec<&str> {
+    if !cut {
+        return vec![text];
+    }
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    while b.len() - start > BLOCK {
+        let mut at = start + BLOCK;
+        let found = loop {
+            match memchr::memchr(b'\n', &b[at..]) {
+                None => break None,
+                Some(k) => {
+                    let after = at + k + 1;
+                    match b.get(after) {
+                        Some(&c) if safe_after_newline(c) => break Some(after),
+                        Some(_) => at = after,
+                        None => break None,
+                    }
+                }
+            }
+        };
+        let Some(end) = found else { break };
+        out.push(&text[start..end]);
+        start = end;
+    }
+    out.push(&text[start..]);
+    out
+}
+
+fn npy_header(dtype: Dtype, n: u64) -> Vec<u8> {
+    let descr = match dtype {
+        Dtype::U16 => "<u2",
+        Dtype::U32 => "<u4",
+    };
+    // A fixed-width shape field so the header can be rewritten in place.
+    let dict = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': ({n:>20},), }}");
+    let mut h = b"\x93NUMPY\x01\x00".to_vec();
+    let total = (10 + dict.len() + 1).div_ceil(64) * 64;
+    let len = (total - 10) as u16;
+    h.extend_from_slice(&len.to_le_bytes());
+    h.extend_from_slice(dict.as_bytes());
+    h.resize(total - 1, b' ');
+    h.push(b'\n');
+    h
+}
+
+/// Encode `paths` into `out`. `eot` is appended after each document when set.
+pub fn encode_files(
+    tok: &Tokenizer,
+    paths: &[PathBuf],
+    out: &Path,
+    dtype: Dtype,
+    eot: Option<u32>,
+    progress: bool,
+) -> Result<Written> {
+    let npy = out.extension().is_some_and(|e| e == "npy");
+    let limit = match dtype {
+        Dtype::U16 => u64::from(u16::MAX),
+        Dtype::U32 => u64::from(u32::MAX),
+    };
+    if (tok.vocab().size() as u64).saturating_sub(1) > limit {
+        return Err(Error::config(format!(
+            "ids go up to {}, which does not fit in {}",
+            tok.vocab().size() - 1,
+            match dtype {
+                Dtype::U16 => "uint16",
+                Dtype::U32 => "uint32",
+            }
+        )));
+    }
+    let mut total = 0u64;
+    for p in paths {
+        total += std::fs::metadata(p).map_err(|e| Error::io(p, e))?.len();
+    }
+    let tmp = out.with_extension("partial");
+    let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    let io = |e| Error::io(&tmp, e);
+    if npy {
+        w.write_all(&npy_header(dtype, 0)).map_err(io)?;
+    }
+    let cut = !matches!(tok.pattern(), PatternSpec::Custom(_));
+    let bar = Progress::bytes(progress, Some(total), "encoding");
+    let mut written = Written {
+        tokens: 0,
+        doc_offsets: Vec::with_capacity(paths.len() + 1),
+    };
+    let mut out_buf = Vec::new();
+    let mut write_ids = |w: &mut std::io::BufWriter<std::fs::File>, ids: &[u32]| {
+        out_buf.clear();
+        for &id in ids {
+            match dtype {
+                Dtype::U16 => out_buf.extend_from_slice(&(id as u16).to_le_bytes()),
+                Dtype::U32 => out_buf.extend_from_slice(&id.to_le_bytes()),
+            }
+        }
+        w.write_all(&out_buf)
+    };
+    for p in paths {
+        written.doc_offsets.push(written.tokens);
+        let mut file = std::fs::File::open(p).map_err(|e| Error::io(p, e))?;
+        let mut pending: Vec<u8> = Vec::new();
+        let mut consumed = 0u64; // bytes of this file already encoded
+        let mut eof = false;
+        while !eof || !pending.is_empty() {
+            if !eof {
+                let before = pending.len();
+                let want = READ.max(before);
+                pending.resize(before + want, 0);
+                let mut got = 0;
+                while got < want {
+                    let n = std::io::Read::read(&mut file, &mut pending[before + got..])
+                        .map_err(|e| Error::io(p, e))?;
+                    if n == 0 {
+                        eof = true;
+                        break;
+                    }
+                    got += n;
+                }
+                pending.truncate(before + got);
+            }
+            // Encode up to the last safe cut (or everything at the end of the file).
+            let end = if eof {
+                pending.len()
+            } else if !cut {
+                continue; // a custom pattern: the whole file at once
+            } else {
+                match last_cut(&pending) {
+                    Some(e) => e,
+                    None => continue, // no safe cut yet: read more
+                }
+            };
+            let text = std::str::from_utf8(&pending[..end]).map_err(|e| Error::InvalidUtf8 {
+                source_name: p.display().to_string(),
+                offset: consumed + e.valid_up_to() as u64,
+            })?;
+            let parts = blocks(text, cut);
+            let ids: Vec<Vec<u32>> = parts
+                .par_iter()
+                .map(|b| tok.encode_ordinary(b))
+                .collect::<Result<_>>()?;
+            for seq in &ids {
+                write_ids(&mut w, seq).map_err(io)?;
+                written.tokens += seq.len() as u64;
+            }
+            bar.inc(end as u64);
+            consumed += end as u64;
+            pending.drain(..end);
+        }
+        if let Some(e) = eot {
+            write_ids(&mut w, &[e]).map_err(io)?;
+            written.tokens += 1;
+        }
+    }
+    written.doc_offsets.push(written.tokens);
+    bar.finish();
+    let mut file = w.into_inner().map_err(|e| io(e.into_error()))?;
+    if npy {
+        file.seek(SeekFrom::Start(0)).map_err(io)?;
+        file.write_all(&npy_header(dtype, written.tokens))
+            .map_err(io)?;
+    }
+    file.sync_all().map_err(io)?;
+    drop(file);
+    std::fs::rename(&tmp, out).map_err(|e| Error::io(out, e))?;
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_cut_only_before_non_space() {
+        let text = format!("{}\n  x\ny", "a".repeat(BLOCK));
+        let parts = blocks(&text, true);
+        assert_eq!(parts.concat(), text);
+        assert_eq!(parts.last(), Some(&"y"));
+        assert_eq!(npy_header(Dtype::U32, 7).len() % 64, 0);
+    }
+}
