@@ -48,7 +48,7 @@ def main() -> None:
     if a.worker:
         print(json.dumps(worker(a.worker[0], a.worker[1], int(a.worker[2]))))
         return
-    print("| input | tool | n = %d | 2n | ratio |" % a.size)
+    print(f"| input | tool | n = {a.size} | 2n | ratio |")
     print("|---|---|---|---|---|")
     for kind in INPUTS:
         for tool in a.tools.split(","):
