@@ -67,9 +67,8 @@ def main() -> None:
             if None in times:
                 print(f"| {kind} | {tool} | crashed (exit code {r.returncode}) | | |")
             else:
-                print(
-                    f"| {kind} | {tool} | {times[0]:.3f} s | {times[1]:.3f} s | {times[1] / times[0]:.2f} |"
-                )
+                ratio = times[1] / times[0]
+                print(f"| {kind} | {tool} | {times[0]:.3f} s | {times[1]:.3f} s | {ratio:.2f} |")
 
 
 if __name__ == "__main__":
