@@ -109,3 +109,25 @@ def test_unsupported_and_corrupt_files_are_clear(tmp_path):
     p.write_text(shared_path("vocab", "gpt2", "tokenizer.json").read_text()[:5000])
     with pytest.raises(bp.FormatError):
         bp.Tokenizer.from_huggingface(p)
+
+
+@pytest.mark.parametrize("source", ["qwen3", "cl100k-hf", "o200k_base", "trained"])
+def test_transformers_autotokenizer_loads_our_export_offline(tmp_path, monkeypatch, source):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    transformers = pytest.importorskip("transformers")
+    if source == "trained":
+        tok = bp.train(
+            iter(["the quick brown fox jumps over the lazy dog"] * 20),
+            vocab_size=300,
+            special_tokens=["<|endoftext|>"],
+            progress=False,
+        )
+    elif source == "o200k_base":
+        tok = bp.get_encoding("o200k_base").as_tokenizer()
+    else:
+        tok, _ = both(source)
+    tok.to_huggingface(tmp_path)
+    auto = transformers.AutoTokenizer.from_pretrained(str(tmp_path))
+    text = "Hello world, café 1234567\n\n  <|endoftext|> end"
+    assert auto(text)["input_ids"] == tok.encode(text)
+    assert auto.decode(tok.encode(text)) == text
