@@ -131,3 +131,44 @@ def test_transformers_autotokenizer_loads_our_export_offline(tmp_path, monkeypat
     text = "Hello world, café 1234567\n\n  <|endoftext|> end"
     assert auto(text)["input_ids"] == tok.encode(text)
     assert auto.decode(tok.encode(text)) == text
+
+
+def test_post_processor_template_like_llama3(tmp_path):
+    doc = json.loads(shared_path("vocab", "cl100k-hf", "tokenizer.json").read_text())
+    bos = {"id": "<|endoftext|>", "ids": [100257], "tokens": ["<|endoftext|>"]}
+    doc["post_processor"] = {
+        "type": "Sequence",
+        "processors": [
+            {
+                "type": "ByteLevel",
+                "add_prefix_space": True,
+                "trim_offsets": False,
+                "use_regex": True,
+            },
+            {
+                "type": "TemplateProcessing",
+                "single": [
+                    {"SpecialToken": {"id": "<|endoftext|>", "type_id": 0}},
+                    {"Sequence": {"id": "A", "type_id": 0}},
+                ],
+                "pair": [
+                    {"Sequence": {"id": "A", "type_id": 0}},
+                    {"Sequence": {"id": "B", "type_id": 1}},
+                ],
+                "special_tokens": {"<|endoftext|>": bos},
+            },
+        ],
+    }
+    path = tmp_path / "tokenizer.json"
+    path.write_text(json.dumps(doc))
+    ours, hf = bp.Tokenizer.from_huggingface(path), HFTokenizer.from_file(str(path))
+    text = "Hello world"
+    for add in (True, False):
+        assert (
+            ours.encode(text, add_special_tokens=add) == hf.encode(text, add_special_tokens=add).ids
+        )
+    assert ours.encode_batch([text, "x"]) == [e.ids for e in hf.encode_batch([text, "x"])]
+    ours.save(tmp_path / "native.json")
+    assert bp.Tokenizer.load(tmp_path / "native.json").encode(text) == [100257, 9906, 1917]
+    out = ours.to_huggingface(tmp_path / "export")
+    assert HFTokenizer.from_file(str(out)).encode(text).ids == [100257, 9906, 1917]

@@ -38,13 +38,30 @@ class Tokenizer:
         self._core = core
 
     # ---- encoding -------------------------------------------------------------
-    def encode(self, text: str, *, allowed_special: AllowedSpecial = "all") -> list[int]:
+    def encode(
+        self,
+        text: str,
+        *,
+        allowed_special: AllowedSpecial = "all",
+        add_special_tokens: bool = True,
+    ) -> list[int]:
         """Encode ``text``. Special tokens in the text become their ids, like HF
-        tokenizers; pass ``allowed_special=()`` to encode them as plain text."""
+        tokenizers; pass ``allowed_special=()`` to encode them as plain text.
+
+        ``add_special_tokens`` adds the ids a loaded ``tokenizer.json``'s
+        post-processor template puts around a text (a BOS id, say), as HF does by
+        default; tokenizers without a template are unaffected."""
         try:
-            return self._core.encode(text, _allowed(allowed_special))
+            ids = self._core.encode(text, _allowed(allowed_special))
         except UnicodeEncodeError:
-            return self._core.encode(_fix_surrogates(text), _allowed(allowed_special))
+            ids = self._core.encode(_fix_surrogates(text), _allowed(allowed_special))
+        return self._with_template(ids) if add_special_tokens else ids
+
+    def _with_template(self, ids: list[int]) -> list[int]:
+        prefix, suffix = self._core.template
+        if prefix or suffix:
+            return [*prefix, *ids, *suffix]
+        return ids
 
     def encode_ordinary(self, text: str) -> list[int]:
         """Encode ``text`` ignoring special tokens."""
@@ -63,14 +80,18 @@ class Tokenizer:
         *,
         num_threads: int | None = None,
         allowed_special: AllowedSpecial = "all",
+        add_special_tokens: bool = True,
     ) -> list[list[int]]:
         """Encode many texts in parallel (the GIL is released)."""
         texts = list(texts)
         try:
-            return self._core.encode_batch(texts, _allowed(allowed_special), num_threads)
+            out = self._core.encode_batch(texts, _allowed(allowed_special), num_threads)
         except UnicodeEncodeError:
             fixed = [_fix_surrogates(t) for t in texts]
-            return self._core.encode_batch(fixed, _allowed(allowed_special), num_threads)
+            out = self._core.encode_batch(fixed, _allowed(allowed_special), num_threads)
+        if add_special_tokens and any(self._core.template):
+            out = [self._with_template(ids) for ids in out]
+        return out
 
     def encode_files(
         self,
@@ -167,7 +188,8 @@ class Tokenizer:
 
         Ids equal ``tokenizers.Tokenizer.from_file(path).encode(text).ids`` for the
         ByteLevel and Split+ByteLevel models that GPT-2, Llama 3, Qwen 2/3 and the
-        tiktoken conversions use. A post-processor template (BOS/EOS) is not applied.
+        tiktoken conversions use; a post-processor template (BOS/EOS) is applied
+        when ``encode(..., add_special_tokens=True)``, the default, as in HF.
         """
         path = Path(path)
         if path.is_dir():

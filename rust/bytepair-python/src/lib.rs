@@ -453,10 +453,9 @@ impl PyTokenizer {
     fn from_hf_json(py: Python<'_>, text: PyBackedStr, source: &str) -> CoreResult<Self> {
         let inner = py.detach(|| {
             let imported = bytepair::io::hf::from_json(&text, source)?;
-            Ok::<_, bytepair::Error>(
-                Tokenizer::new(imported.vocab, imported.pattern)?
-                    .with_normalization(imported.normalization),
-            )
+            Tokenizer::new(imported.vocab, imported.pattern)?
+                .with_normalization(imported.normalization)
+                .with_template(imported.template)
         })?;
         Ok(PyTokenizer::wrap(inner))
     }
@@ -559,6 +558,7 @@ impl PyTokenizer {
             self.inner.vocab(),
             self.inner.pattern(),
             self.inner.normalization(),
+            self.inner.template(),
         )?)
     }
 
@@ -567,15 +567,25 @@ impl PyTokenizer {
             self.inner.vocab(),
             self.inner.pattern(),
             self.inner.normalization(),
+            self.inner.template(),
         )?)
+    }
+
+    /// The ids put (before, after) a text when special tokens are added.
+    #[getter]
+    fn template(&self) -> (Vec<u32>, Vec<u32>) {
+        let t = self.inner.template();
+        (t.prefix.clone(), t.suffix.clone())
     }
 
     #[staticmethod]
     #[pyo3(signature = (text, source="<string>"))]
     fn from_native_json(py: Python<'_>, text: PyBackedStr, source: &str) -> CoreResult<Self> {
         let inner = py.detach(|| {
-            let (vocab, pattern, norm) = bytepair::io::native::from_json(&text, source)?;
-            Ok::<_, bytepair::Error>(Tokenizer::new(vocab, pattern)?.with_normalization(norm))
+            let n = bytepair::io::native::from_json(&text, source)?;
+            Tokenizer::new(n.vocab, n.pattern)?
+                .with_normalization(n.normalization)
+                .with_template(n.template)
         })?;
         Ok(PyTokenizer::wrap(inner))
     }

@@ -28,5 +28,5 @@ pub mod train;
 pub mod vocab;
 
 pub use error::{Error, Result};
-pub use tokenizer::{Specials, Tokenizer};
+pub use tokenizer::{Specials, Template, Tokenizer};
 pub use vocab::Vocab;

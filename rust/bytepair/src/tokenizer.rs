@@ -54,8 +54,23 @@ impl Normalization {
     }
 }
 
+/// Ids put around an encoded text when the caller asks for special tokens
+/// (HF's `TemplateProcessing` for single sequences, e.g. a BOS id).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Template {
+    pub prefix: Vec<u32>,
+    pub suffix: Vec<u32>,
+}
+
+impl Template {
+    pub fn is_empty(&self) -> bool {
+        self.prefix.is_empty() && self.suffix.is_empty()
+    }
+}
+
 pub struct Tokenizer {
     normalization: Normalization,
+    template: Template,
     vocab: Vocab,
     pretok: Pretokenizer,
     encoder: Encoder,
@@ -87,6 +102,7 @@ impl Tokenizer {
         };
         Ok(Tokenizer {
             normalization: Normalization::None,
+            template: Template::default(),
             vocab,
             pretok,
             encoder,
@@ -103,6 +119,38 @@ impl Tokenizer {
 
     pub fn normalization(&self) -> Normalization {
         self.normalization
+    }
+
+    /// Set the ids added around a text by [`Tokenizer::add_template`]; each
+    /// must be an id of this vocabulary.
+    pub fn with_template(mut self, template: Template) -> Result<Self> {
+        for &id in template.prefix.iter().chain(&template.suffix) {
+            if self.vocab.token_bytes(id).is_none() {
+                return Err(Error::bad_format(
+                    "post-processor template",
+                    format!("id {id} is not in the vocabulary"),
+                ));
+            }
+        }
+        self.template = template;
+        Ok(self)
+    }
+
+    pub fn template(&self) -> &Template {
+        &self.template
+    }
+
+    /// Put the template's ids around `ids`.
+    pub fn add_template(&self, ids: Vec<u32>) -> Vec<u32> {
+        if self.template.is_empty() {
+            return ids;
+        }
+        let t = &self.template;
+        let mut out = Vec::with_capacity(t.prefix.len() + ids.len() + t.suffix.len());
+        out.extend_from_slice(&t.prefix);
+        out.extend(ids);
+        out.extend_from_slice(&t.suffix);
+        out
     }
 
     pub fn vocab(&self) -> &Vocab {

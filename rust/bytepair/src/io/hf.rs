@@ -9,7 +9,7 @@
 use crate::byte_level;
 use crate::error::{Error, Result};
 use crate::pretok::{PatternName, PatternSpec};
-use crate::tokenizer::Normalization;
+use crate::tokenizer::{Normalization, Template};
 use crate::vocab::{MergeRule, Vocab};
 use rustc_hash::FxHashMap;
 use serde_json::{json, Map, Value};
@@ -36,7 +36,12 @@ pub fn pre_tokenizer(pattern: &PatternSpec) -> Value {
 }
 
 /// The whole `tokenizer.json` document.
-pub fn to_json(vocab: &Vocab, pattern: &PatternSpec, norm: Normalization) -> Result<String> {
+pub fn to_json(
+    vocab: &Vocab,
+    pattern: &PatternSpec,
+    norm: Normalization,
+    template: &Template,
+) -> Result<String> {
     let mut model_vocab = Map::new();
     for (id, t) in vocab.tokens().iter().enumerate() {
         if !t.is_empty() {
@@ -73,7 +78,7 @@ pub fn to_json(vocab: &Vocab, pattern: &PatternSpec, norm: Normalization) -> Res
             Normalization::Nfkc => json!({"type": "NFKC"}),
         },
         "pre_tokenizer": pre_tokenizer(pattern),
-        "post_processor": {"type": "ByteLevel", "add_prefix_space": true, "trim_offsets": false, "use_regex": true},
+        "post_processor": post_processor(vocab, template),
         "decoder": {"type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true},
         "model": {
             "type": "BPE", "dropout": null, "unk_token": null,
@@ -87,11 +92,100 @@ pub fn to_json(vocab: &Vocab, pattern: &PatternSpec, norm: Normalization) -> Res
         .map_err(|e| Error::bad_format("tokenizer.json", e.to_string()))
 }
 
+fn post_processor(vocab: &Vocab, template: &Template) -> Value {
+    let byte_level = json!({"type": "ByteLevel", "add_prefix_space": true, "trim_offsets": false, "use_regex": true});
+    if template.is_empty() {
+        return byte_level;
+    }
+    let text =
+        |id: u32| String::from_utf8_lossy(vocab.token_bytes(id).unwrap_or_default()).into_owned();
+    let special = |id: u32| json!({"SpecialToken": {"id": text(id), "type_id": 0}});
+    let seq = |name: &str| json!({"Sequence": {"id": name, "type_id": 0}});
+    let mut single: Vec<Value> = template.prefix.iter().map(|&i| special(i)).collect();
+    single.push(seq("A"));
+    single.extend(template.suffix.iter().map(|&i| special(i)));
+    let mut pair = single.clone();
+    pair.extend(template.prefix.iter().map(|&i| special(i)));
+    pair.push(seq("B"));
+    pair.extend(template.suffix.iter().map(|&i| special(i)));
+    let mut specials = Map::new();
+    for &id in template.prefix.iter().chain(&template.suffix) {
+        specials.insert(
+            text(id),
+            json!({"id": text(id), "ids": [id], "tokens": [text(id)]}),
+        );
+    }
+    json!({"type": "Sequence", "processors": [
+        byte_level,
+        {"type": "TemplateProcessing", "single": single, "pair": pair, "special_tokens": specials},
+    ]})
+}
+
+/// The single-sequence template of a post-processor: ids before and after `$A`.
+fn template_of(v: &Value, source: &str) -> Result<Template> {
+    match v.get("type").and_then(Value::as_str) {
+        Some("TemplateProcessing") => {}
+        Some("Sequence") => {
+            let mut found = Template::default();
+            for p in v
+                .get("processors")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+            {
+                let t = template_of(p, source)?;
+                if !t.is_empty() {
+                    found = t;
+                }
+            }
+            return Ok(found);
+        }
+        _ => return Ok(Template::default()),
+    }
+    let bad = |m: &str| Error::bad_format(format!("{source}: post_processor"), m.to_string());
+    let specials = v.get("special_tokens").and_then(Value::as_object);
+    let mut t = Template::default();
+    let mut seen_sequence = false;
+    for item in v
+        .get("single")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("no \"single\" template"))?
+    {
+        if item.get("Sequence").is_some() {
+            seen_sequence = true;
+            continue;
+        }
+        let name = item
+            .get("SpecialToken")
+            .and_then(|s| s.get("id"))
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad("a template item is neither Sequence nor SpecialToken"))?;
+        let ids = specials
+            .and_then(|m| m.get(name))
+            .and_then(|s| s.get("ids"))
+            .and_then(Value::as_array)
+            .ok_or_else(|| bad(&format!("{name:?} is not in special_tokens")))?;
+        for id in ids {
+            let id = id
+                .as_u64()
+                .and_then(|x| u32::try_from(x).ok())
+                .ok_or_else(|| bad("a special token id is not an integer"))?;
+            if seen_sequence {
+                t.suffix.push(id);
+            } else {
+                t.prefix.push(id);
+            }
+        }
+    }
+    Ok(t)
+}
+
 /// A tokenizer read from `tokenizer.json`.
 pub struct Imported {
     pub vocab: Vocab,
     pub pattern: PatternSpec,
     pub normalization: Normalization,
+    pub template: Template,
 }
 
 fn unsupported(source: &str, what: impl std::fmt::Display) -> Error {
@@ -213,6 +307,7 @@ pub fn from_json(text: &str, source: &str) -> Result<Imported> {
         }
     }
     let normalization = normalization(doc.get("normalizer").unwrap_or(&Value::Null), source)?;
+    let template = template_of(doc.get("post_processor").unwrap_or(&Value::Null), source)?;
     let pattern = pre_tokenizer_spec(doc.get("pre_tokenizer").unwrap_or(&Value::Null), source)?;
 
     let mut specials: Vec<(String, u32)> = Vec::new();
@@ -335,5 +430,6 @@ pub fn from_json(text: &str, source: &str) -> Result<Imported> {
         vocab,
         pattern,
         normalization,
+        template,
     })
 }

@@ -7,7 +7,8 @@
 //!  "merges": [[left_id, right_id], ...],  // in rank order
 //!  "special_tokens": [["<|endoftext|>", 50256], ...],
 //!  "merge_rule": "listed" | "ranked", "ignore_merges": false,    // version 2
-//!  "normalization": "NFC" | "NFKC"}                              // version 2, optional
+//!  "normalization": "NFC" | "NFKC",                             // version 2, optional
+//!  "template": [[prefix ids], [suffix ids]]}                    // version 2, optional
 //! ```
 //! A ranked (tiktoken) vocabulary stores no merges (they follow from the
 //! tokens) and may have unused ids, written as `""`. Files that need those
@@ -18,7 +19,7 @@
 use crate::byte_level;
 use crate::error::{Error, Result};
 use crate::pretok::{PatternName, PatternSpec};
-use crate::tokenizer::Normalization;
+use crate::tokenizer::{Normalization, Template};
 use crate::vocab::{MergeRule, Vocab};
 use serde::{Deserialize, Serialize};
 
@@ -49,10 +50,18 @@ struct FileJson {
     ignore_merges: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     normalization: Option<String>,
+    /// Ids put before / after a text when special tokens are added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    template: Option<(Vec<u32>, Vec<u32>)>,
 }
 
 /// Serialize a vocabulary and its pattern.
-pub fn to_json(vocab: &Vocab, pattern: &PatternSpec, norm: Normalization) -> Result<String> {
+pub fn to_json(
+    vocab: &Vocab,
+    pattern: &PatternSpec,
+    norm: Normalization,
+    template: &Template,
+) -> Result<String> {
     let pattern = match pattern {
         PatternSpec::None => None,
         PatternSpec::Named(n) => Some(PatternJson {
@@ -65,7 +74,8 @@ pub fn to_json(vocab: &Vocab, pattern: &PatternSpec, norm: Normalization) -> Res
         }),
     };
     let ranked = vocab.rule() == MergeRule::Ranked;
-    let plain = !ranked && !vocab.ignore_merges() && norm == Normalization::None;
+    let plain =
+        !ranked && !vocab.ignore_merges() && norm == Normalization::None && template.is_empty();
     let file = FileJson {
         format: FORMAT.into(),
         version: if plain { 1 } else { VERSION },
@@ -89,12 +99,22 @@ pub fn to_json(vocab: &Vocab, pattern: &PatternSpec, norm: Normalization) -> Res
             Normalization::Nfc => Some("NFC".into()),
             Normalization::Nfkc => Some("NFKC".into()),
         },
+        template: (!template.is_empty())
+            .then(|| (template.prefix.clone(), template.suffix.clone())),
     };
     serde_json::to_string(&file).map_err(|e| Error::bad_format("native file", e.to_string()))
 }
 
 /// Parse a native file (already read into memory).
-pub fn from_json(text: &str, source: &str) -> Result<(Vocab, PatternSpec, Normalization)> {
+/// A parsed native file: the parts a [`crate::Tokenizer`] is built from.
+pub struct Native {
+    pub vocab: Vocab,
+    pub pattern: PatternSpec,
+    pub normalization: Normalization,
+    pub template: Template,
+}
+
+pub fn from_json(text: &str, source: &str) -> Result<Native> {
     // Check the header first so a newer file gets a clear message, not a field error.
     let head: serde_json::Value =
         serde_json::from_str(text).map_err(|e| Error::bad_format(source, e.to_string()))?;
@@ -190,7 +210,16 @@ pub fn from_json(text: &str, source: &str) -> Result<(Vocab, PatternSpec, Normal
             ))
         }
     };
-    Ok((vocab, pattern, norm))
+    let template = file
+        .template
+        .map(|(prefix, suffix)| Template { prefix, suffix })
+        .unwrap_or_default();
+    Ok(Native {
+        vocab,
+        pattern,
+        normalization: norm,
+        template,
+    })
 }
 
 fn prefix(e: Error, source: &str) -> Error {
