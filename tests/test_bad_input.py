@@ -6,7 +6,10 @@ import json
 import warnings
 
 import bytepair as bp
+import bytepair.byte_level
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 
 def test_empty_corpus_stops_early_with_a_warning():
@@ -147,3 +150,52 @@ def test_rank_gaps_and_missing_bytes_are_errors(tmp_path):
         )
     with pytest.raises(OSError):
         bp.load.load_tiktoken_bpe(gapped.with_name("missing.tiktoken"))
+
+
+def _small_files():
+    import base64
+
+    ranks = "".join(f"{base64.b64encode(bytes([b])).decode()} {b}\n" for b in range(256))
+    ranks += "YWI= 256\nYWJj 257\n"
+    vocab = {bp.byte_level.bytes_to_unicode()[b]: i for i, b in enumerate(range(256))}
+    vocab["ab"] = 256
+    hf = json.dumps(
+        {
+            "added_tokens": [{"id": 257, "content": "<|e|>", "special": True}],
+            "normalizer": None,
+            "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": False, "use_regex": True},
+            "post_processor": None,
+            "model": {"type": "BPE", "vocab": vocab, "merges": ["a b"]},
+        }
+    )
+    return ranks.encode(), hf.encode()
+
+
+@given(data=st.data())
+def test_mutated_files_load_or_raise_value_error(data):
+    """Bit flips, truncation and splices of valid files: a clean load or a
+    ValueError (FormatError); never a panic or another exception."""
+    ranks, hf = _small_files()
+    for original, load in (
+        (ranks, lambda b: bp._core.Tokenizer.from_tiktoken_bytes(b, "gpt2", [], "fuzz")),
+        (hf, lambda b: bp._core.Tokenizer.from_hf_json(b.decode("utf-8", "replace"), "fuzz")),
+    ):
+        b = bytearray(original)
+        for _ in range(data.draw(st.integers(1, 4))):
+            kind = data.draw(st.sampled_from(["flip", "cut", "dup"]))
+            i = data.draw(st.integers(0, len(b) - 1))
+            if kind == "flip":
+                b[i] ^= 1 << data.draw(st.integers(0, 7))
+            elif kind == "cut":
+                del b[i:]
+                if not b:
+                    b = bytearray(b"x")
+            else:
+                j = data.draw(st.integers(i, min(len(b), i + 40)))
+                b[i:i] = b[i:j]
+        try:
+            tok = load(bytes(b))
+        except ValueError:
+            continue
+        text = "ab abc x"
+        assert tok.decode_bytes(tok.encode(text, [])) == text.encode()
