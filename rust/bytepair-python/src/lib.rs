@@ -455,6 +455,7 @@ impl PyTokenizer {
             let imported = bytepair::io::hf::from_json(&text, source)?;
             Tokenizer::new(imported.vocab, imported.pattern)?
                 .with_normalization(imported.normalization)
+                .with_normalized_specials(&imported.normalized_specials)?
                 .with_template(imported.template)
         })?;
         Ok(PyTokenizer::wrap(inner))

@@ -6,6 +6,7 @@ use crate::pretok::{PatternSpec, Pretokenizer};
 use crate::vocab::Vocab;
 use rayon::prelude::*;
 use regex_automata::meta::Regex as MetaRegex;
+use rustc_hash::FxHashMap;
 
 /// Which special tokens found in the text become their ids.
 #[derive(Clone, Debug)]
@@ -33,6 +34,8 @@ pub enum Normalization {
     None,
     Nfc,
     Nfkc,
+    /// SentencePiece's: prepend `▁` to a non-empty text and turn spaces into `▁`.
+    Metaspace,
 }
 
 impl Normalization {
@@ -50,6 +53,8 @@ impl Normalization {
                 IsNormalized::Yes => text.into(),
                 _ => text.nfkc().collect::<String>().into(),
             },
+            Normalization::Metaspace if text.is_empty() => text.into(),
+            Normalization::Metaspace => format!("\u{2581}{}", text.replace(' ', "\u{2581}")).into(),
         }
     }
 }
@@ -74,9 +79,79 @@ pub struct Tokenizer {
     vocab: Vocab,
     pretok: Pretokenizer,
     encoder: Encoder,
-    /// Matches any special token, longest first.
+    /// Matches any special token, longest first (tiktoken's disallowed check).
     special_re: Option<MetaRegex>,
     specials_by_length: Vec<(String, u32)>,
+    /// Special tokens found in the raw text, before normalization.
+    raw_specials: SpecialMatcher,
+    /// Special tokens HF marks `normalized`: found in the normalized text by
+    /// their normalized form (with SentencePiece's normalizer "<s>" is "▁<s>").
+    normalized_specials: SpecialMatcher,
+}
+
+/// A text piece or a special token's id, in order.
+enum Segment<'t> {
+    Text(&'t str),
+    Special(u32),
+}
+
+/// Finds special tokens by the text they appear as.
+#[derive(Default)]
+struct SpecialMatcher {
+    re: Option<MetaRegex>,
+    /// matched text -> (id, the token's own text, which `Specials` names)
+    by_text: FxHashMap<String, (u32, String)>,
+}
+
+impl SpecialMatcher {
+    fn new(entries: Vec<(String, String, u32)>) -> Result<Self> {
+        if entries.is_empty() {
+            return Ok(SpecialMatcher::default());
+        }
+        let mut forms: Vec<&str> = entries.iter().map(|e| e.0.as_str()).collect();
+        forms.sort_by_key(|t| std::cmp::Reverse(t.len()));
+        let alternation = forms
+            .iter()
+            .map(|t| regex_syntax::escape(t))
+            .collect::<Vec<_>>()
+            .join("|");
+        let re = MetaRegex::new(&alternation)
+            .map_err(|e| Error::config(format!("special tokens: {e}")))?;
+        let by_text = entries
+            .into_iter()
+            .map(|(form, content, id)| (form, (id, content)))
+            .collect();
+        Ok(SpecialMatcher {
+            re: Some(re),
+            by_text,
+        })
+    }
+
+    /// Cut `text` at the special tokens `specials` allows.
+    fn split<'t>(&self, text: &'t str, specials: &Specials, out: &mut Vec<Segment<'t>>) {
+        let re = match &self.re {
+            Some(re) if !matches!(specials, Specials::None) => re,
+            _ => {
+                out.push(Segment::Text(text));
+                return;
+            }
+        };
+        let mut start = 0;
+        let mut search = 0;
+        while let Some(m) = re.find(regex_automata::Input::new(text).range(search..)) {
+            let found = &text[m.range()];
+            match self.by_text.get(found) {
+                Some((id, content)) if specials.allows(content) => {
+                    out.push(Segment::Text(&text[start..m.start()]));
+                    out.push(Segment::Special(*id));
+                    start = m.end();
+                    search = m.end();
+                }
+                _ => search = m.start() + found.chars().next().map_or(1, char::len_utf8),
+            }
+        }
+        out.push(Segment::Text(&text[start..]));
+    }
 }
 
 impl Tokenizer {
@@ -100,6 +175,13 @@ impl Tokenizer {
                     .map_err(|e| Error::config(format!("special tokens: {e}")))?,
             )
         };
+        let raw_specials = SpecialMatcher::new(
+            vocab
+                .specials()
+                .iter()
+                .map(|(t, id)| (t.clone(), t.clone(), *id))
+                .collect(),
+        )?;
         Ok(Tokenizer {
             normalization: Normalization::None,
             template: Template::default(),
@@ -108,7 +190,27 @@ impl Tokenizer {
             encoder,
             special_re,
             specials_by_length,
+            raw_specials,
+            normalized_specials: SpecialMatcher::default(),
         })
+    }
+
+    /// Mark special tokens as HF's `normalized` ones: they are looked for in
+    /// the normalized text, by their normalized form. Set after the normalization.
+    pub fn with_normalized_specials(mut self, names: &[String]) -> Result<Self> {
+        let mut raw = Vec::new();
+        let mut normed = Vec::new();
+        for (t, id) in self.vocab.specials() {
+            if names.contains(t) {
+                let form = self.normalization.apply(t).into_owned();
+                normed.push((form, t.clone(), *id));
+            } else {
+                raw.push((t.clone(), t.clone(), *id));
+            }
+        }
+        self.raw_specials = SpecialMatcher::new(raw)?;
+        self.normalized_specials = SpecialMatcher::new(normed)?;
+        Ok(self)
     }
 
     /// Normalize text (NFC, NFKC) before pre-tokenization, as HF's normalizer does.
@@ -178,9 +280,13 @@ impl Tokenizer {
     }
 
     fn encode_ordinary_into(&self, text: &str, out: &mut Vec<u32>) -> Result<()> {
-        let mut scratch = Scratch::default();
         let text = self.normalization.apply(text);
-        self.pretok.split(&text, |piece| {
+        self.encode_normalized_into(&text, out)
+    }
+
+    fn encode_normalized_into(&self, text: &str, out: &mut Vec<u32>) -> Result<()> {
+        let mut scratch = Scratch::default();
+        self.pretok.split(text, |piece| {
             self.encoder
                 .encode_piece(&self.vocab, piece.as_bytes(), out, &mut scratch)
         })
@@ -224,30 +330,26 @@ impl Tokenizer {
 
     /// Encode text; special tokens that `specials` allows become their ids.
     pub fn encode(&self, text: &str, specials: &Specials) -> Result<Vec<u32>> {
-        let Some(re) = self
-            .special_re
-            .as_ref()
-            .filter(|_| !matches!(specials, Specials::None))
-        else {
-            return self.encode_ordinary(text);
-        };
+        let mut raw = Vec::new();
+        self.raw_specials.split(text, specials, &mut raw);
         let mut out = Vec::with_capacity(text.len() / 3);
-        let mut start = 0; // start of text not yet encoded
-        let mut search = 0;
-        while let Some(m) = re.find(regex_automata::Input::new(text).range(search..)) {
-            let s = &text[m.range()];
-            if specials.allows(s) {
-                self.encode_ordinary_into(&text[start..m.start()], &mut out)?;
-                if let Some(id) = self.vocab.special_id(s) {
-                    out.push(id);
+        for seg in raw {
+            match seg {
+                Segment::Special(id) => out.push(id),
+                Segment::Text(t) => {
+                    let normalized = self.normalization.apply(t);
+                    let mut parts = Vec::new();
+                    self.normalized_specials
+                        .split(&normalized, specials, &mut parts);
+                    for part in &parts {
+                        match part {
+                            Segment::Special(id) => out.push(*id),
+                            Segment::Text(p) => self.encode_normalized_into(p, &mut out)?,
+                        }
+                    }
                 }
-                start = m.end();
-                search = m.end();
-            } else {
-                search = m.start() + s.chars().next().map_or(1, char::len_utf8);
             }
         }
-        self.encode_ordinary_into(&text[start..], &mut out)?;
         Ok(out)
     }
 
@@ -290,6 +392,9 @@ impl Tokenizer {
 
     /// The bytes of a sequence of ids.
     pub fn decode_bytes(&self, ids: &[u32]) -> Result<Vec<u8>> {
+        if self.vocab.byte_fallback() {
+            return self.decode_sentencepiece(ids);
+        }
         let mut out = Vec::with_capacity(ids.len() * 4);
         for &id in ids {
             let t = self
@@ -297,6 +402,48 @@ impl Tokenizer {
                 .token_bytes(id)
                 .ok_or(Error::UnknownId(u64::from(id)))?;
             out.extend_from_slice(t);
+        }
+        Ok(out)
+    }
+
+    /// HF's SentencePiece decoder chain: `<0xXX>` tokens are bytes, `▁` is a
+    /// space, and one leading space (the one normalization added) is dropped.
+    fn decode_sentencepiece(&self, ids: &[u32]) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(ids.len() * 4);
+        for &id in ids {
+            let t = self
+                .vocab
+                .token_bytes(id)
+                .ok_or(Error::UnknownId(u64::from(id)))?;
+            let is_special = self.vocab.is_special(id);
+            match t {
+                [b'<', b'0', b'x', hi, lo, b'>'] if !is_special => {
+                    let hex = [*hi, *lo];
+                    match std::str::from_utf8(&hex)
+                        .ok()
+                        .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    {
+                        Some(b) if self.vocab.byte_id(b) == id => out.push(b),
+                        _ => out.extend_from_slice(t),
+                    }
+                }
+                _ => {
+                    // `▁` (E2 96 81) is a space.
+                    let mut i = 0;
+                    while i < t.len() {
+                        if t[i..].starts_with("\u{2581}".as_bytes()) {
+                            out.push(b' ');
+                            i += 3;
+                        } else {
+                            out.push(t[i]);
+                            i += 1;
+                        }
+                    }
+                }
+            }
+        }
+        if out.first() == Some(&b' ') {
+            out.remove(0);
         }
         Ok(out)
     }

@@ -78,6 +78,9 @@ pub struct Vocab {
     rule: MergeRule,
     /// A pre-token that is itself a token is emitted whole (tiktoken always; HF's `ignore_merges`).
     ignore_merges: bool,
+    /// SentencePiece-style: tokens are UTF-8 text, BPE starts from characters,
+    /// and a character missing from the vocabulary becomes `<0xXX>` byte tokens.
+    byte_fallback: bool,
     specials: Vec<(String, u32)>,
     special_by_id: FxHashMap<u32, usize>,
     by_bytes: TokenIndex,
@@ -111,8 +114,20 @@ impl Vocab {
         merges: Vec<(u32, u32)>,
         specials: Vec<(String, u32)>,
     ) -> Result<Self> {
-        if let Some(i) = tokens.iter().position(Vec::is_empty) {
-            return Err(Error::bad_format(format!("token {i}"), "empty token"));
+        Self::with_special_ids_inner(tokens, merges, specials, false)
+    }
+
+    fn with_special_ids_inner(
+        tokens: Vec<Vec<u8>>,
+        merges: Vec<(u32, u32)>,
+        specials: Vec<(String, u32)>,
+        byte_fallback: bool,
+    ) -> Result<Self> {
+        // An empty entry is an unused id; only a special token may sit there.
+        for (i, t) in tokens.iter().enumerate() {
+            if t.is_empty() && !specials.iter().any(|s| s.1 as usize == i) {
+                return Err(Error::bad_format(format!("token {i}"), "empty token"));
+            }
         }
         let by_bytes = TokenIndex::build(&tokens)?;
         let n = tokens.len() as u32;
@@ -145,7 +160,20 @@ impl Vocab {
             false,
             specials,
             by_bytes,
+            byte_fallback,
         )
+    }
+
+    /// A SentencePiece-style listed vocabulary (HF `byte_fallback`): tokens are
+    /// the UTF-8 of their text, and `<0x00>`..`<0xFF>` must all be present.
+    pub fn with_byte_fallback(
+        tokens: Vec<Vec<u8>>,
+        merges: Vec<(u32, u32)>,
+        specials: Vec<(String, u32)>,
+    ) -> Result<Self> {
+        let mut v = Self::with_special_ids_inner(tokens, merges, specials, true)?;
+        v.byte_fallback = true;
+        Ok(v)
     }
 
     /// Build a ranked (tiktoken) vocabulary from `(token bytes, rank)` entries.
@@ -189,7 +217,15 @@ impl Vocab {
         }
         let by_bytes = TokenIndex::build(&tokens)?;
         let merges = derive_merges(&tokens, &by_bytes);
-        Self::assemble(tokens, merges, MergeRule::Ranked, true, specials, by_bytes)
+        Self::assemble(
+            tokens,
+            merges,
+            MergeRule::Ranked,
+            true,
+            specials,
+            by_bytes,
+            false,
+        )
     }
 
     fn assemble(
@@ -199,17 +235,26 @@ impl Vocab {
         ignore_merges: bool,
         specials: Vec<(String, u32)>,
         by_bytes: TokenIndex,
+        byte_fallback: bool,
     ) -> Result<Self> {
         let mut byte_ids = [u32::MAX; 256];
         for b in 0..=255u8 {
-            match by_bytes.get(&tokens, &[b]) {
+            let single = [b];
+            let fallback = format!("<0x{b:02X}>");
+            let (key, what): (&[u8], _) = if byte_fallback {
+                (
+                    fallback.as_bytes(),
+                    "byte-fallback BPE needs <0x00> to <0xFF>",
+                )
+            } else {
+                (&single, "byte-level BPE needs all 256")
+            };
+            match by_bytes.get(&tokens, key) {
                 Some(id) => byte_ids[b as usize] = id,
                 None => {
                     return Err(Error::bad_format(
                         "vocabulary",
-                        format!(
-                            "the single byte 0x{b:02x} is missing; byte-level BPE needs all 256"
-                        ),
+                        format!("the single byte 0x{b:02x} is missing; {what}"),
                     ))
                 }
             }
@@ -241,6 +286,7 @@ impl Vocab {
             merge_results,
             rule,
             ignore_merges,
+            byte_fallback,
             specials,
             special_by_id,
             by_bytes,
@@ -270,6 +316,10 @@ impl Vocab {
     }
     pub fn ignore_merges(&self) -> bool {
         self.ignore_merges
+    }
+    /// SentencePiece-style: BPE from characters, `<0xXX>` tokens for the rest.
+    pub fn byte_fallback(&self) -> bool {
+        self.byte_fallback
     }
     pub fn specials(&self) -> &[(String, u32)] {
         &self.specials

@@ -46,6 +46,17 @@ thread_local! {
 }
 
 const SCAN_LIMIT: usize = 128;
+
+/// Bytes in the UTF-8 sequence that starts with `b` (1 for a stray byte).
+#[inline]
+fn utf8_len(b: u8) -> usize {
+    match b {
+        0xF0.. => 4,
+        0xE0.. => 3,
+        0xC0.. => 2,
+        _ => 1,
+    }
+}
 const NO_PAIR: u64 = u64::MAX;
 
 #[inline]
@@ -86,6 +97,8 @@ pub struct Encoder {
     short_tokens: FxHashMap<u128, u32>,
     byte_ids: [u32; 256],
     whole_pieces: bool,
+    /// Start from characters, not bytes (SentencePiece-style vocabularies).
+    from_chars: bool,
 }
 
 impl Encoder {
@@ -126,6 +139,7 @@ impl Encoder {
             short_tokens,
             byte_ids: *vocab.byte_ids(),
             whole_pieces: vocab.ignore_merges(),
+            from_chars: vocab.byte_fallback(),
         }
     }
 
@@ -137,6 +151,9 @@ impl Encoder {
     /// Append the ids of one pre-token to `out`.
     #[inline]
     pub fn encode_piece(&self, vocab: &Vocab, piece: &[u8], out: &mut Vec<u32>, s: &mut Scratch) {
+        if self.from_chars {
+            return self.encode_chars(vocab, piece, out);
+        }
         match piece.len() {
             0 => {}
             1 => out.push(self.byte_ids[piece[0] as usize]),
@@ -226,10 +243,34 @@ impl Encoder {
         out.extend_from_slice(ids);
     }
 
+    /// SentencePiece-style: one symbol per character in the vocabulary, else
+    /// its `<0xXX>` byte tokens (which no merge touches), then BPE.
+    fn encode_chars(&self, vocab: &Vocab, piece: &[u8], out: &mut Vec<u32>) {
+        let mut ids = Vec::with_capacity(piece.len());
+        let mut i = 0;
+        while i < piece.len() {
+            let len = utf8_len(piece[i]).min(piece.len() - i);
+            match vocab.id_of(&piece[i..i + len]) {
+                Some(id) => ids.push(id),
+                None => ids.extend(piece[i..i + len].iter().map(|&b| self.byte_ids[b as usize])),
+            }
+            i += len;
+        }
+        if ids.len() < 2 {
+            out.extend_from_slice(&ids);
+        } else {
+            self.merge_heap(ids, out);
+        }
+    }
+
     pub(crate) fn encode_heap(&self, piece: &[u8], out: &mut Vec<u32>) {
+        let ids = piece.iter().map(|&b| self.byte_ids[b as usize]).collect();
+        self.merge_heap(ids, out);
+    }
+
+    fn merge_heap(&self, mut id: Vec<u32>, out: &mut Vec<u32>) {
         const NONE: usize = usize::MAX;
-        let n = piece.len();
-        let mut id: Vec<u32> = piece.iter().map(|&b| self.byte_ids[b as usize]).collect();
+        let n = id.len();
         let mut next: Vec<usize> = (1..=n).map(|i| if i < n { i } else { NONE }).collect();
         let mut prev: Vec<usize> = (0..n).map(|i| if i > 0 { i - 1 } else { NONE }).collect();
         let mut alive = vec![true; n];

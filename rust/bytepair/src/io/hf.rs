@@ -42,6 +42,11 @@ pub fn to_json(
     norm: Normalization,
     template: &Template,
 ) -> Result<String> {
+    if vocab.byte_fallback() {
+        return Err(Error::config(
+            "exporting a SentencePiece-style (byte-fallback) vocabulary is not supported yet",
+        ));
+    }
     let mut model_vocab = Map::new();
     for (id, t) in vocab.tokens().iter().enumerate() {
         if !t.is_empty() {
@@ -76,6 +81,7 @@ pub fn to_json(
             Normalization::None => Value::Null,
             Normalization::Nfc => json!({"type": "NFC"}),
             Normalization::Nfkc => json!({"type": "NFKC"}),
+            Normalization::Metaspace => Value::Null, // refused above
         },
         "pre_tokenizer": pre_tokenizer(pattern),
         "post_processor": post_processor(vocab, template),
@@ -186,6 +192,23 @@ pub struct Imported {
     pub pattern: PatternSpec,
     pub normalization: Normalization,
     pub template: Template,
+    /// Added tokens marked `normalized`: found in the normalized text.
+    pub normalized_specials: Vec<String>,
+}
+
+/// Whether `v` is SentencePiece's normalizer: `Prepend("▁")` then `Replace(" ", "▁")`.
+fn is_sentencepiece_normalizer(v: &Value) -> bool {
+    let Some(parts) = v.get("normalizers").and_then(Value::as_array) else {
+        return false;
+    };
+    let [prepend, replace] = parts.as_slice() else {
+        return false;
+    };
+    prepend.get("type").and_then(Value::as_str) == Some("Prepend")
+        && prepend.get("prepend").and_then(Value::as_str) == Some("\u{2581}")
+        && replace.get("type").and_then(Value::as_str) == Some("Replace")
+        && replace.pointer("/pattern/String").and_then(Value::as_str) == Some(" ")
+        && replace.get("content").and_then(Value::as_str) == Some("\u{2581}")
 }
 
 fn unsupported(source: &str, what: impl std::fmt::Display) -> Error {
@@ -293,10 +316,13 @@ pub fn from_json(text: &str, source: &str) -> Result<Imported> {
         Some("BPE") | None => {}
         Some(other) => return Err(unsupported(source, format!("model type {other:?}"))),
     }
-    if model.get("byte_fallback").and_then(Value::as_bool) == Some(true) {
+    let byte_fallback = model.get("byte_fallback").and_then(Value::as_bool) == Some(true);
+    let normalizer = doc.get("normalizer").unwrap_or(&Value::Null);
+    let pre_tokenizer = doc.get("pre_tokenizer").unwrap_or(&Value::Null);
+    if byte_fallback && !(is_sentencepiece_normalizer(normalizer) && pre_tokenizer.is_null()) {
         return Err(unsupported(
             source,
-            "a byte_fallback (SentencePiece-style) model",
+            "a byte_fallback model without the Prepend+Replace normalizer (e.g. a Metaspace pre-tokenizer)",
         ));
     }
     for key in ["continuing_subword_prefix", "end_of_word_suffix"] {
@@ -306,11 +332,18 @@ pub fn from_json(text: &str, source: &str) -> Result<Imported> {
             }
         }
     }
-    let normalization = normalization(doc.get("normalizer").unwrap_or(&Value::Null), source)?;
+    let (normalization, pattern) = if byte_fallback {
+        (Normalization::Metaspace, PatternSpec::None)
+    } else {
+        (
+            normalization(normalizer, source)?,
+            pre_tokenizer_spec(pre_tokenizer, source)?,
+        )
+    };
     let template = template_of(doc.get("post_processor").unwrap_or(&Value::Null), source)?;
-    let pattern = pre_tokenizer_spec(doc.get("pre_tokenizer").unwrap_or(&Value::Null), source)?;
 
     let mut specials: Vec<(String, u32)> = Vec::new();
+    let mut normalized_specials = Vec::new();
     for (i, t) in doc
         .get("added_tokens")
         .and_then(Value::as_array)
@@ -330,6 +363,9 @@ pub fn from_json(text: &str, source: &str) -> Result<Imported> {
                 "needs \"content\" (str) and \"id\" (int)",
             ));
         };
+        if t.get("normalized").and_then(Value::as_bool) == Some(true) {
+            normalized_specials.push(content.to_string());
+        }
         specials.push((content.to_string(), id));
     }
     let special_text: FxHashMap<&str, u32> =
@@ -351,22 +387,34 @@ pub fn from_json(text: &str, source: &str) -> Result<Imported> {
         if special_text.get(s.as_str()) == Some(&id) {
             continue; // an added token also listed in the vocab
         }
-        let bytes = byte_level::decode_str(s).ok_or_else(|| {
-            unsupported(
-                source,
-                format!("vocab entry {s:?} (not in the byte-level alphabet)"),
-            )
-        })?;
+        let bytes = if byte_fallback {
+            s.as_bytes().to_vec()
+        } else {
+            byte_level::decode_str(s).ok_or_else(|| {
+                unsupported(
+                    source,
+                    format!("vocab entry {s:?} (not in the byte-level alphabet)"),
+                )
+            })?
+        };
         by_text.insert(s.as_str(), id);
         entries.push((id, bytes));
     }
     entries.sort_unstable_by_key(|e| e.0);
-    let mut tokens = Vec::with_capacity(entries.len());
-    for (expected, (id, bytes)) in entries.into_iter().enumerate() {
-        if id as usize != expected {
+    let mut tokens: Vec<Vec<u8>> = Vec::with_capacity(entries.len());
+    for (id, bytes) in entries {
+        // An id held by an added token leaves an unused slot among the tokens.
+        while (tokens.len() as u32) < id && special_text.values().any(|&s| s == tokens.len() as u32)
+        {
+            tokens.push(Vec::new());
+        }
+        if id as usize != tokens.len() {
             return Err(Error::bad_format(
                 format!("{source}: vocab"),
-                format!("ids must run from 0 without gaps; id {expected} is missing or repeated"),
+                format!(
+                    "ids must run from 0 without gaps; id {} is missing or repeated",
+                    tokens.len()
+                ),
             ));
         }
         tokens.push(bytes);
@@ -418,7 +466,12 @@ pub fn from_json(text: &str, source: &str) -> Result<Imported> {
         .get("ignore_merges")
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    let vocab = Vocab::with_special_ids(tokens, merges, specials)
+    let built = if byte_fallback {
+        Vocab::with_byte_fallback(tokens, merges, specials)
+    } else {
+        Vocab::with_special_ids(tokens, merges, specials)
+    };
+    let vocab = built
         .map_err(|e| match e {
             Error::BadFormat { context, message } => {
                 Error::bad_format(format!("{source}: {context}"), message)
@@ -431,5 +484,6 @@ pub fn from_json(text: &str, source: &str) -> Result<Imported> {
         pattern,
         normalization,
         template,
+        normalized_specials,
     })
 }

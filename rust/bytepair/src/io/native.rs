@@ -73,6 +73,11 @@ pub fn to_json(
             regex: Some(r.clone()),
         }),
     };
+    if vocab.byte_fallback() {
+        return Err(Error::config(
+            "saving a SentencePiece-style (byte-fallback) vocabulary is not supported yet",
+        ));
+    }
     let ranked = vocab.rule() == MergeRule::Ranked;
     let plain =
         !ranked && !vocab.ignore_merges() && norm == Normalization::None && template.is_empty();
@@ -98,6 +103,7 @@ pub fn to_json(
             Normalization::None => None,
             Normalization::Nfc => Some("NFC".into()),
             Normalization::Nfkc => Some("NFKC".into()),
+            Normalization::Metaspace => None, // refused above
         },
         template: (!template.is_empty())
             .then(|| (template.prefix.clone(), template.suffix.clone())),
