@@ -1,15 +1,16 @@
 //! BPE inside one pre-token: repeatedly merge the adjacent pair with the best
-//! priority, leftmost first. Byte-level vocabularies start from bytes;
-//! SentencePiece-style ones (byte fallback) from characters. The priority is the merge's index for a listed
+//! priority, leftmost first. The priority is the merge's index for a listed
 //! vocabulary (HF) and the result's rank for a ranked one (tiktoken); see
-//! [`crate::vocab::MergeRule`].
+//! [`crate::vocab::MergeRule`]. Byte-level vocabularies start from bytes,
+//! SentencePiece-style ones (byte fallback) from characters.
 //!
 //! Performance notes:
 //! * A pair lives in one `FxHashMap<u64, u64>`: key `left << 32 | right`,
 //!   value `priority << 32 | result`, so the best pair is the smallest value and
-//!   a lookup hashes one integer. A `(u32, u32) -> (u32, u32)` map was slower.
+//!   a lookup hashes one integer.
 //! * When the vocabulary allows it (tiktoken, HF `ignore_merges`), a pre-token
-//!   that is a token is emitted with one hash lookup; on English text most are.
+//!   that is a token is emitted with one hash lookup; on the mixed benchmark
+//!   text 81% of o200k's pre-tokens are.
 //! * A piece's first round of pair lookups (byte next to byte) reads a dense
 //!   256x256 table instead of probing the hash map: +7-12% on mixed text.
 //! * Pieces under 128 bytes use tiktoken's scheme: a flat array of pair
