@@ -6,7 +6,7 @@
 'lowest'
 """
 
-from . import _core, load, model, registry
+from . import _core, dynamic, load, model, registry
 from ._core import BytepairError, DisallowedSpecialError, FormatError, InvalidUtf8Error
 from ._encoding import Encoding
 from ._tokenizer import Tokenizer
@@ -24,6 +24,7 @@ __all__ = [
     "encoding_name_for_model",
     "get_encoding",
     "list_encoding_names",
+    "dynamic",
     "load",
     "model",
     "registry",

@@ -127,3 +127,19 @@ def train_from_word_counts(
 ) -> Tokenizer: ...
 def pretokenize(text: str, pattern: str | None) -> list[str]: ...
 def pattern_regex(name: str) -> tuple[str, str] | None: ...
+def dynamic_merge(
+    tokenizer: Tokenizer,
+    sequences: list[list[int]],
+    boundary: str,
+    word_ids: list[list[int]] | None,
+    max_merges: int | None,
+    min_frequency: int,
+) -> tuple[
+    list[list[int]],
+    list[bytes],
+    list[list[int]],
+    list[int],
+    list[list[int]] | None,
+    list[tuple[bytes, bytes, int]],
+    list[int],
+]: ...

@@ -794,6 +794,131 @@ fn train_from_word_counts(
     Ok(PyTokenizer::wrap(inner))
 }
 
+/// What `dynamic_merge` returns: the sequences in dense dynamic ids (in order
+/// of first appearance), each dynamic token's bytes, base-id span (at its first
+/// occurrence) and base id (-1 if merged), word ids, the merges as
+/// (left bytes, right bytes, count), and total lengths after each merge.
+type DynamicOut = (
+    Vec<Vec<u32>>,
+    Vec<Vec<u8>>,
+    Vec<Vec<u32>>,
+    Vec<i64>,
+    Option<Vec<Vec<i64>>>,
+    Vec<(Vec<u8>, Vec<u8>, u32)>,
+    Vec<u64>,
+);
+
+/// Batch-level dynamic merging over base-token sequences (see `bytepair.dynamic`).
+#[pyfunction]
+#[pyo3(signature = (tokenizer, sequences, boundary, word_ids, max_merges, min_frequency))]
+fn dynamic_merge(
+    py: Python<'_>,
+    tokenizer: &PyTokenizer,
+    sequences: Vec<Vec<u32>>,
+    boundary: &str,
+    word_ids: Option<Vec<Vec<i64>>>,
+    max_merges: Option<usize>,
+    min_frequency: u32,
+) -> CoreResult<DynamicOut> {
+    use bytepair::dynamic::{merge_batch, whitespace_ok, Interner};
+    let tok = &tokenizer.inner;
+    let vocab = tok.vocab();
+    let mut interner = Interner::default();
+    let mut seqs = Vec::with_capacity(sequences.len());
+    for (i, seq) in sequences.iter().enumerate() {
+        let mut out = Vec::with_capacity(seq.len());
+        for (j, &id) in seq.iter().enumerate() {
+            let bytes = vocab.token_bytes(id).ok_or_else(|| {
+                bytepair::Error::config(format!(
+                    "sequence {i}, position {j}: id {id} is not in the base vocabulary"
+                ))
+            })?;
+            out.push(if vocab.is_special(id) {
+                interner.special(id, bytes)
+            } else {
+                interner.ordinary(bytes)
+            });
+        }
+        seqs.push(out);
+    }
+    let pre = match boundary {
+        "pretoken" => Some(Pretokenizer::new(tok.pattern().clone())?),
+        "word" | "sentence" => None,
+        other => {
+            return Err(CoreError(bytepair::Error::config(format!(
+                "boundary must be \"pretoken\", \"word\" or \"sentence\", not {other:?}"
+            ))))
+        }
+    };
+    let sentence = boundary == "sentence";
+    let merged = py.detach(|| {
+        merge_batch(
+            interner,
+            seqs,
+            word_ids,
+            max_merges,
+            min_frequency,
+            |s: &[u8]| {
+                if sentence {
+                    return true;
+                }
+                if !whitespace_ok(s) {
+                    return false;
+                }
+                match (&pre, std::str::from_utf8(s)) {
+                    // A piece that is not whole UTF-8 may merge, as in the reference.
+                    (Some(p), Ok(text)) => p.pieces(text).map(|v| v.len() == 1).unwrap_or(false),
+                    _ => true,
+                }
+            },
+        )
+    })?;
+    let mut dense: HashMap<u32, u32> = HashMap::new();
+    let mut token_bytes = Vec::new();
+    let mut token_spans = Vec::new();
+    let mut base_id = Vec::new();
+    let mut dense_seqs = Vec::with_capacity(merged.sequences.len());
+    for (s, (seq, spans)) in merged.sequences.iter().zip(&merged.spans).enumerate() {
+        let mut row = Vec::with_capacity(seq.len());
+        for (&t, &(a, b)) in seq.iter().zip(spans) {
+            let next = dense.len() as u32;
+            let d = *dense.entry(t).or_insert_with(|| {
+                token_bytes.push(merged.interner.bytes(t).to_vec());
+                let span = sequences[s][a as usize..b as usize].to_vec();
+                base_id.push(if span.len() == 1 {
+                    i64::from(span[0])
+                } else {
+                    -1
+                });
+                token_spans.push(span);
+                next
+            });
+            row.push(d);
+        }
+        dense_seqs.push(row);
+    }
+    let merges = merged
+        .merges
+        .iter()
+        .map(|m| {
+            (
+                merged.interner.bytes(m.left).to_vec(),
+                merged.interner.bytes(m.right).to_vec(),
+                m.count,
+            )
+        })
+        .collect();
+    Ok((
+        dense_seqs,
+        token_bytes,
+        token_spans,
+        base_id,
+        merged.word_ids,
+        merges,
+        merged.lengths_after,
+    ))
+}
+
 /// Pre-tokenize `text` with a pattern (a name, a regex, or None): for tests and inspection.
 #[pyfunction]
 #[pyo3(signature = (text, pattern))]
@@ -824,6 +949,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(train_from_word_counts, m)?)?;
     m.add_function(wrap_pyfunction!(pretokenize, m)?)?;
     m.add_function(wrap_pyfunction!(pattern_regex, m)?)?;
+    m.add_function(wrap_pyfunction!(dynamic_merge, m)?)?;
     m.add("BytepairError", m.py().get_type::<BytepairError>())?;
     m.add("FormatError", m.py().get_type::<FormatError>())?;
     m.add("InvalidUtf8Error", m.py().get_type::<InvalidUtf8Error>())?;

@@ -18,6 +18,7 @@
 //! ```
 
 pub mod byte_level;
+pub mod dynamic;
 pub mod encode;
 pub mod error;
 pub mod io;
