@@ -4,7 +4,9 @@
 //! * [`train`] counts pre-tokens in parallel and learns merges exactly as HF
 //!   tokenizers' `BpeTrainer` does;
 //! * [`encode`] and [`tokenizer`] turn text into ids and back;
-//! * [`io`] reads and writes the native format and HF `tokenizer.json`.
+//! * [`io`] reads and writes the native format, HF `tokenizer.json`, tiktoken
+//!   rank files, and token files;
+//! * [`dynamic`] merges within one batch of token sequences at inference time.
 //!
 //! ```
 //! use bytepair::{pretok::{PatternName, PatternSpec}, train::{TrainConfig, count::WordCounts}};
