@@ -85,7 +85,7 @@ pub struct Tokenizer {
     /// Special tokens found in the raw text, before normalization.
     raw_specials: SpecialMatcher,
     /// Special tokens HF marks `normalized`: found in the normalized text by
-    /// their normalized form (with SentencePiece's normalizer "<s>" is "▁<s>").
+    /// their normalized form (with SentencePiece's normalizer `<s>` is `▁<s>`).
     normalized_specials: SpecialMatcher,
 }
 
