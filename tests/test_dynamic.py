@@ -29,10 +29,13 @@ WORDS = [
 
 
 def reference_run(seqs, boundary, **kw):
-    def allowed(b: bytes) -> bool:
+    def allowed(left: bytes, right: bytes) -> bool:
+        b = left + right
         if boundary == "sentence":
             return True
         if not ref.whitespace_ok(b):
+            return False
+        if boundary == "word_hyphen" and not ref.hyphen_ok(left, right):
             return False
         if boundary == "pretoken":
             try:
@@ -55,13 +58,16 @@ texts = st.lists(st.lists(st.sampled_from(WORDS), max_size=12).map("".join), min
 
 @given(
     batch=texts,
-    boundary=st.sampled_from(["pretoken", "word", "sentence"]),
+    boundary=st.sampled_from(["pretoken", "word", "word_hyphen", "sentence"]),
     cap=st.none() | st.integers(0, 12),
+    min_frequency=st.integers(1, 3),
 )
-def test_equals_reference(batch, boundary, cap):
+def test_equals_reference(batch, boundary, cap, min_frequency):
     seqs = [ENC.encode(t, allowed_special="all") for t in batch]
-    out = bp.dynamic.merge_batch(seqs, ENC, boundary, max_merges=cap)
-    want, merges, lengths, _ = reference_run(seqs, boundary, max_merges=cap)
+    out = bp.dynamic.merge_batch(seqs, ENC, boundary, max_merges=cap, min_frequency=min_frequency)
+    want, merges, lengths, _ = reference_run(
+        seqs, boundary, max_merges=cap, min_frequency=min_frequency
+    )
     got = [
         [out.token_bytes[t] for t in row[:n]] for row, n in zip(out.ids, out.lengths, strict=True)
     ]
@@ -123,3 +129,22 @@ def test_bad_input():
         bp.dynamic.merge_batch([[1, 2]], ENC, "nope")
     with pytest.raises(ValueError, match="same shape"):
         bp.dynamic.merge_batch([[1, 2]], ENC, word_ids=[[0]])
+
+
+def test_calibration_curve_and_cache():
+    batches = [
+        [ENC.encode(t) for t in ["unbelievable unbelievably", "the cats"]],
+        [ENC.encode("cat cats")],
+    ]
+    merges, mean_len, reduction = bp.dynamic.calibration_curve(batches, ENC, max_merges=20)
+    assert merges[0] == 0 and mean_len[0] == np.mean([len(s) for b in batches for s in b])
+    assert (np.diff(mean_len) <= 0).all() and reduction[0] == 0 and reduction[-1] <= 100
+    cache = bp.dynamic.DynamicCache(capacity=3)
+    rows, new = cache.update([b"a", b"b"])
+    assert new.tolist() == [True, True] and sorted(rows.tolist()) == [0, 1]
+    rows2, new2 = cache.update([b"b", b"c", b"d"])
+    assert new2.tolist() == [False, True, True] and rows2[0] == rows[1]
+    rows3, new3 = cache.update([b"a"])  # "a" was least recently used: evicted by "d"
+    assert new3.tolist() == [True]
+    with pytest.raises(ValueError):
+        cache.update([b"x", b"y", b"z", b"w"])

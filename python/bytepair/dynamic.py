@@ -19,6 +19,8 @@ Boundaries:
   base tokenizer's pattern, and pass the whitespace rule below;
 * ``"word"``: only the whitespace rule: no space, tab or newline after the first
   byte unless the token is all whitespace, never two newlines;
+* ``"word_hyphen"``: the word rule, and a token of punctuation only may join a
+  token with letters or digits only if the punctuation is ``-``;
 * ``"sentence"``: anything but special tokens (merges may cross words);
 * ``word_ids=``: additionally, both tokens must carry the same word id.
 
@@ -160,3 +162,67 @@ def compose_embeddings(
         rows = base_embeddings[list(span)]
         out[i] = rows[0] if how == "first" else (rows.sum(0) if how == "sum" else rows.mean(0))
     return out
+
+
+def calibration_curve(
+    batches, tokenizer, boundary: str = "pretoken", *, max_merges: int | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """How merges shorten sequences over a dataset: for 0, 1, 2, ... merges per
+    batch, the mean sequence length and the paper's reduction (percent of the
+    largest possible reduction). A batch that runs out of pairs keeps its last
+    length. Use it to pick ``max_merges`` for a target length."""
+    curves, sizes = [], []
+    for b in batches:
+        out = merge_batch(b, tokenizer, boundary, max_merges=max_merges)
+        curves.append(out.lengths_after)
+        sizes.append(len(out.lengths))
+    longest = max(len(c) for c in curves)
+    totals = np.array([c + [c[-1]] * (longest - len(c)) for c in curves], dtype=np.float64)
+    mean_len = totals.sum(axis=0) / sum(sizes)
+    first, last = mean_len[0], mean_len[-1]
+    reduction = (
+        np.zeros_like(mean_len) if first == last else 100 * (first - mean_len) / (first - last)
+    )
+    return np.arange(longest), mean_len, reduction
+
+
+class DynamicCache:
+    """Which dynamic tokens need new embeddings: an LRU index over token bytes.
+
+    ``update(token_bytes)`` gives each token of a batch a row in a table of
+    ``capacity`` rows (the embedding cache lives with the caller, e.g. a GPU
+    tensor) and says which rows are new, so only those are computed. Rows of the
+    least recently used tokens are reused when the table is full.
+    """
+
+    def __init__(self, capacity: int):
+        if capacity < 1:
+            raise ValueError("capacity must be >= 1")
+        from collections import OrderedDict
+
+        self.capacity = capacity
+        self._rows: OrderedDict[bytes, int] = OrderedDict()
+
+    def update(self, token_bytes: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
+        if len(set(token_bytes)) > self.capacity:
+            raise ValueError(
+                f"{len(set(token_bytes))} distinct tokens do not fit {self.capacity} rows"
+            )
+        rows = np.empty(len(token_bytes), dtype=np.int64)
+        new = np.zeros(len(token_bytes), dtype=bool)
+        in_batch = set(token_bytes)
+        for i, t in enumerate(token_bytes):
+            if t in self._rows:
+                self._rows.move_to_end(t)
+                rows[i] = self._rows[t]
+                continue
+            if len(self._rows) < self.capacity:
+                row = len(self._rows)
+            else:
+                # Evict the least recently used token not needed by this batch.
+                victim = next(k for k in self._rows if k not in in_batch)
+                row = self._rows.pop(victim)
+            self._rows[t] = row
+            rows[i] = row
+            new[i] = True
+        return rows, new

@@ -13,8 +13,25 @@ def whitespace_ok(s: bytes) -> bool:
     return all(c in ws for c in s) or not any(c in ws for c in s[1:])
 
 
+def hyphen_ok(a: bytes, b: bytes) -> bool:
+    """word_hyphen: punctuation joins letters or digits only if it is '-'."""
+
+    def punct(t: bytes) -> bool:
+        s = t.decode("utf-8", "replace").lstrip()
+        return bool(s) and all(not c.isalnum() and not c.isspace() for c in s)
+
+    def hyphen(t: bytes) -> bool:
+        return t.decode("utf-8", "replace").lstrip() == "-"
+
+    if punct(a) and not punct(b):
+        return hyphen(a)
+    if punct(b) and not punct(a):
+        return hyphen(b)
+    return True
+
+
 def merge_batch(seqs, allowed, max_merges=None, min_frequency=1, word_ids=None):
-    """seqs: lists of bytes / ("special", id). allowed(bytes) -> bool."""
+    """seqs: lists of bytes / ("special", id). allowed(left, right) -> bool."""
     batch = [list(s) for s in seqs]
     words = [list(w) for w in word_ids] if word_ids is not None else None
     merges = []
@@ -28,7 +45,7 @@ def merge_batch(seqs, allowed, max_merges=None, min_frequency=1, word_ids=None):
                     continue
                 if words is not None and words[k][i] != words[k][i + 1]:
                     continue
-                if allowed(a + b):
+                if allowed(a, b):
                     counts[(a, b)] = counts.get((a, b), 0) + 1
         if not counts:
             break

@@ -820,7 +820,7 @@ fn dynamic_merge(
     max_merges: Option<usize>,
     min_frequency: u32,
 ) -> CoreResult<DynamicOut> {
-    use bytepair::dynamic::{merge_batch, whitespace_ok, Interner};
+    use bytepair::dynamic::{hyphen_ok, merge_batch, whitespace_ok, Interner};
     let tok = &tokenizer.inner;
     let vocab = tok.vocab();
     let mut interner = Interner::default();
@@ -843,14 +843,15 @@ fn dynamic_merge(
     }
     let pre = match boundary {
         "pretoken" => Some(Pretokenizer::new(tok.pattern().clone())?),
-        "word" | "sentence" => None,
+        "word" | "word_hyphen" | "sentence" => None,
         other => {
             return Err(CoreError(bytepair::Error::config(format!(
-                "boundary must be \"pretoken\", \"word\" or \"sentence\", not {other:?}"
+                "boundary must be \"pretoken\", \"word\", \"word_hyphen\" or \"sentence\", not {other:?}"
             ))))
         }
     };
     let sentence = boundary == "sentence";
+    let hyphen = boundary == "word_hyphen";
     let merged = py.detach(|| {
         merge_batch(
             interner,
@@ -858,14 +859,15 @@ fn dynamic_merge(
             word_ids,
             max_merges,
             min_frequency,
-            |s: &[u8]| {
+            |a: &[u8], b: &[u8]| {
                 if sentence {
                     return true;
                 }
-                if !whitespace_ok(s) {
+                let joined = [a, b].concat();
+                if !whitespace_ok(&joined) || (hyphen && !hyphen_ok(a, b)) {
                     return false;
                 }
-                match (&pre, std::str::from_utf8(s)) {
+                match (&pre, std::str::from_utf8(&joined)) {
                     // A piece that is not whole UTF-8 may merge, as in the reference.
                     (Some(p), Ok(text)) => p.pieces(text).map(|v| v.len() == 1).unwrap_or(false),
                     _ => true,

@@ -94,7 +94,7 @@ pub struct Merged {
 
 type Occ = (u32, u32); // (sequence, base position of the left token)
 
-struct State<'a, F: FnMut(&[u8]) -> bool> {
+struct State<'a, F: FnMut(&[u8], &[u8]) -> bool> {
     tok: Vec<Vec<u32>>,
     next: Vec<Vec<u32>>,
     prev: Vec<Vec<u32>>,
@@ -105,7 +105,7 @@ struct State<'a, F: FnMut(&[u8]) -> bool> {
     allowed: F,
 }
 
-impl<F: FnMut(&[u8]) -> bool> State<'_, F> {
+impl<F: FnMut(&[u8], &[u8]) -> bool> State<'_, F> {
     fn valid(&mut self, it: &Interner, a: u32, b: u32) -> bool {
         if let Some(&v) = self.valid_cache.get(&(a, b)) {
             return v;
@@ -113,9 +113,7 @@ impl<F: FnMut(&[u8]) -> bool> State<'_, F> {
         let v = if it.is_special(a) || it.is_special(b) {
             false
         } else {
-            let mut s = it.bytes(a).to_vec();
-            s.extend_from_slice(it.bytes(b));
-            (self.allowed)(&s)
+            (self.allowed)(it.bytes(a), it.bytes(b))
         };
         self.valid_cache.insert((a, b), v);
         v
@@ -179,15 +177,15 @@ impl<F: FnMut(&[u8]) -> bool> State<'_, F> {
     }
 }
 
-/// Merge a batch. `tokens[i]` are interned ids; `allowed` says whether two
-/// ordinary tokens whose bytes concatenate to the argument may merge.
+/// Merge a batch. `tokens[i]` are interned ids; `allowed(left, right)` says
+/// whether two ordinary tokens with these bytes may merge.
 pub fn merge_batch(
     mut interner: Interner,
     tokens: Vec<Vec<u32>>,
     word_ids: Option<Vec<Vec<i64>>>,
     max_merges: Option<usize>,
     min_frequency: u32,
-    allowed: impl FnMut(&[u8]) -> bool,
+    allowed: impl FnMut(&[u8], &[u8]) -> bool,
 ) -> Result<Merged> {
     if let Some(w) = &word_ids {
         if w.len() != tokens.len() || w.iter().zip(&tokens).any(|(a, b)| a.len() != b.len()) {
@@ -320,6 +318,24 @@ pub fn whitespace_ok(s: &[u8]) -> bool {
     s.iter().all(ws) || !s.iter().skip(1).any(ws)
 }
 
+/// `word_hyphen`: a token of punctuation only may join a token with letters
+/// or digits only if the punctuation is `-`.
+pub fn hyphen_ok(a: &[u8], b: &[u8]) -> bool {
+    let punct = |t: &[u8]| {
+        let s = String::from_utf8_lossy(t);
+        let s = s.trim_start();
+        !s.is_empty()
+            && s.chars()
+                .all(|c| !c.is_alphanumeric() && !c.is_whitespace())
+    };
+    let is_hyphen = |t: &[u8]| String::from_utf8_lossy(t).trim_start() == "-";
+    match (punct(a), punct(b)) {
+        (true, false) => is_hyphen(a),
+        (false, true) => is_hyphen(b),
+        _ => true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -336,7 +352,7 @@ mod tests {
     #[test]
     fn overlapping_counts_and_non_overlapping_merges() {
         let (it, seqs) = batch(&["aaaa", "aab"]);
-        let m = merge_batch(it, seqs, None, Some(1), 1, |_| true).expect("merge");
+        let m = merge_batch(it, seqs, None, Some(1), 1, |_, _| true).expect("merge");
         // (a,a) occurs 3 + 1 times; merged left to right without overlap.
         assert_eq!(m.merges[0].count, 4);
         let aa = m.merges[0].result;
@@ -349,7 +365,10 @@ mod tests {
     #[test]
     fn ties_go_to_the_pair_seen_first() {
         let (it, seqs) = batch(&["xy ab", "ab xy"]);
-        let m = merge_batch(it, seqs, None, Some(1), 1, whitespace_ok).expect("merge");
+        let m = merge_batch(it, seqs, None, Some(1), 1, |a, b| {
+            whitespace_ok(&[a, b].concat())
+        })
+        .expect("merge");
         assert_eq!(m.interner.bytes(m.merges[0].result), b"xy");
     }
 }
