@@ -35,7 +35,8 @@ def batch(n_seq: int, n_tok: int) -> list[list[int]]:
 
 
 @functools.cache
-def allowed(b: bytes) -> bool:
+def allowed(left: bytes, right: bytes) -> bool:
+    b = left + right
     if not ref.whitespace_ok(b):
         return False
     try:
