@@ -9,6 +9,7 @@ pub mod classes;
 pub mod gpt2;
 pub mod o200k;
 pub mod regex;
+mod scan;
 
 use crate::error::{Error, Result};
 #[cfg(test)]

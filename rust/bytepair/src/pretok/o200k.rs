@@ -13,10 +13,8 @@
 //! end directly instead of backtracking. Checked against fancy-regex by the
 //! property tests in `pretok::tests`.
 
-use super::cl100k::contraction_len;
-use super::classes::{char_at, LETTER, LOWERISH, NUMBER, SPACE, UPPERISH};
-
-const OTHER_MASK: u16 = SPACE | LETTER | NUMBER;
+use super::classes::{char_at, LETTER, LOWERISH, NUMBER, UPPERISH};
+use super::scan::{contraction_len, digits_end, punctuation_end, run_end, space_run, split_by};
 
 /// `'s|'t|'re|'ve|'m|'ll|'d` (case-insensitive) at `e`, if present.
 #[inline]
@@ -28,18 +26,6 @@ fn with_contraction(s: &[u8], e: usize) -> usize {
         }
     }
     e
-}
-
-#[inline]
-fn run_end(s: &[u8], mut j: usize, class: u16) -> usize {
-    while j < s.len() {
-        let (_, l, k) = char_at(s, j);
-        if k & class == 0 {
-            break;
-        }
-        j += l;
-    }
-    j
 }
 
 /// `U*W+` then an optional contraction, starting at `i`.
@@ -98,73 +84,25 @@ fn piece_end(s: &[u8], i: usize) -> usize {
         return e;
     }
     if k0 & NUMBER != 0 {
-        let mut e = j;
-        for _ in 0..2 {
-            if e >= n {
-                break;
-            }
-            let (_, l, k) = char_at(s, e);
-            if k & NUMBER == 0 {
-                break;
-            }
-            e += l;
-        }
+        return digits_end(s, j, 3);
+    }
+    if let Some(e) = punctuation_end(s, (i, c0, k0, j), |b| matches!(b, b'\r' | b'\n' | b'/')) {
         return e;
     }
-    let other_start = if k0 & OTHER_MASK == 0 {
-        Some(i)
-    } else if c0 == u32::from(b' ') && j < n && char_at(s, j).2 & OTHER_MASK == 0 {
-        Some(j)
-    } else {
-        None
-    };
-    if let Some(o) = other_start {
-        let mut e = o;
-        while e < n {
-            let (_, l, k) = char_at(s, e);
-            if k & OTHER_MASK != 0 {
-                break;
-            }
-            e += l;
-        }
-        while e < n && matches!(s[e], b'\r' | b'\n' | b'/') {
-            e += 1;
-        }
-        return e;
-    }
-    let mut e = i;
-    let mut after_newline = None;
-    let mut last_start = i;
-    while e < n {
-        let (c, l, k) = char_at(s, e);
-        if k & SPACE == 0 {
-            break;
-        }
-        if c == u32::from(b'\r') || c == u32::from(b'\n') {
-            after_newline = Some(e + l);
-        }
-        last_start = e;
-        e += l;
-    }
-    if let Some(k) = after_newline {
+    let run = space_run(s, i);
+    if let Some(k) = run.after_newline {
         return k; // \s*[\r\n]+
     }
-    if e == n {
+    if run.end == n {
         return n; // \s+(?!\S) at the end
     }
-    if last_start > i {
-        return last_start; // \s+(?!\S)
+    if run.last_start > i {
+        return run.last_start; // \s+(?!\S)
     }
-    e // \s+ (one character)
+    run.end // \s+ (one character)
 }
 
 /// Call `emit` with each piece of `text`, in order.
-pub fn split<'a>(text: &'a str, mut emit: impl FnMut(&'a str)) {
-    let s = text.as_bytes();
-    let mut i = 0;
-    while i < s.len() {
-        let e = piece_end(s, i);
-        emit(&text[i..e]);
-        i = e;
-    }
+pub fn split<'a>(text: &'a str, emit: impl FnMut(&'a str)) {
+    split_by(text, piece_end, emit);
 }
