@@ -39,6 +39,25 @@ pub enum Normalization {
 }
 
 impl Normalization {
+    /// The name HF's `tokenizer.json` and our native format use ("NFC", "NFKC").
+    /// `None` for no normalization and for Metaspace, which no file names this way.
+    pub fn name(self) -> Option<&'static str> {
+        match self {
+            Normalization::Nfc => Some("NFC"),
+            Normalization::Nfkc => Some("NFKC"),
+            Normalization::None | Normalization::Metaspace => None,
+        }
+    }
+
+    /// The inverse of [`Normalization::name`].
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "NFC" => Some(Normalization::Nfc),
+            "NFKC" => Some(Normalization::Nfkc),
+            _ => None,
+        }
+    }
+
     fn apply<'t>(self, text: &'t str) -> std::borrow::Cow<'t, str> {
         use unicode_normalization::{
             is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNormalization,
@@ -103,20 +122,24 @@ struct SpecialMatcher {
     by_text: FxHashMap<String, (u32, String)>,
 }
 
+/// A regex matching any of `texts` literally, longest first at a position.
+fn longest_first<'t>(texts: impl Iterator<Item = &'t str>) -> Result<MetaRegex> {
+    let mut texts: Vec<&str> = texts.collect();
+    texts.sort_by_key(|t| std::cmp::Reverse(t.len()));
+    let alternation = texts
+        .iter()
+        .map(|t| regex_syntax::escape(t))
+        .collect::<Vec<_>>()
+        .join("|");
+    MetaRegex::new(&alternation).map_err(|e| Error::config(format!("special tokens: {e}")))
+}
+
 impl SpecialMatcher {
     fn new(entries: Vec<(String, String, u32)>) -> Result<Self> {
         if entries.is_empty() {
             return Ok(SpecialMatcher::default());
         }
-        let mut forms: Vec<&str> = entries.iter().map(|e| e.0.as_str()).collect();
-        forms.sort_by_key(|t| std::cmp::Reverse(t.len()));
-        let alternation = forms
-            .iter()
-            .map(|t| regex_syntax::escape(t))
-            .collect::<Vec<_>>()
-            .join("|");
-        let re = MetaRegex::new(&alternation)
-            .map_err(|e| Error::config(format!("special tokens: {e}")))?;
+        let re = longest_first(entries.iter().map(|e| e.0.as_str()))?;
         let by_text = entries
             .into_iter()
             .map(|(form, content, id)| (form, (id, content)))
@@ -163,17 +186,9 @@ impl Tokenizer {
         let special_re = if vocab.specials().is_empty() {
             None
         } else {
-            let mut texts: Vec<&str> = vocab.specials().iter().map(|s| s.0.as_str()).collect();
-            texts.sort_by_key(|t| std::cmp::Reverse(t.len()));
-            let alternation = texts
-                .iter()
-                .map(|t| regex_syntax::escape(t))
-                .collect::<Vec<_>>()
-                .join("|");
-            Some(
-                MetaRegex::new(&alternation)
-                    .map_err(|e| Error::config(format!("special tokens: {e}")))?,
-            )
+            Some(longest_first(
+                vocab.specials().iter().map(|s| s.0.as_str()),
+            )?)
         };
         let raw_specials = SpecialMatcher::new(
             vocab
@@ -336,6 +351,10 @@ impl Tokenizer {
         for seg in raw {
             match seg {
                 Segment::Special(id) => out.push(id),
+                // No normalized special tokens: nothing to look for after normalizing.
+                Segment::Text(t) if self.normalized_specials.re.is_none() => {
+                    self.encode_ordinary_into(t, &mut out)?
+                }
                 Segment::Text(t) => {
                     let normalized = self.normalization.apply(t);
                     let mut parts = Vec::new();

@@ -77,12 +77,8 @@ pub fn to_json(
         "truncation": null,
         "padding": null,
         "added_tokens": added,
-        "normalizer": match norm {
-            Normalization::None => Value::Null,
-            Normalization::Nfc => json!({"type": "NFC"}),
-            Normalization::Nfkc => json!({"type": "NFKC"}),
-            Normalization::Metaspace => Value::Null, // refused above
-        },
+        // (Metaspace has no name here; those vocabularies are refused above.)
+        "normalizer": norm.name().map_or(Value::Null, |n| json!({"type": n})),
         "pre_tokenizer": pre_tokenizer(pattern),
         "post_processor": post_processor(vocab, template),
         "decoder": {"type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true},
@@ -221,8 +217,6 @@ fn unsupported(source: &str, what: impl std::fmt::Display) -> Error {
 fn normalization(v: &Value, source: &str) -> Result<Normalization> {
     match v.get("type").and_then(Value::as_str) {
         None if v.is_null() => Ok(Normalization::None),
-        Some("NFC") => Ok(Normalization::Nfc),
-        Some("NFKC") => Ok(Normalization::Nfkc),
         Some("Sequence") => {
             let parts = v.get("normalizers").and_then(Value::as_array);
             match parts.map(Vec::as_slice) {
@@ -231,7 +225,9 @@ fn normalization(v: &Value, source: &str) -> Result<Normalization> {
                 _ => Err(unsupported(source, "a sequence of several normalizers")),
             }
         }
-        other => Err(unsupported(source, format!("normalizer {other:?}"))),
+        other => other
+            .and_then(Normalization::from_name)
+            .ok_or_else(|| unsupported(source, format!("normalizer {other:?}"))),
     }
 }
 

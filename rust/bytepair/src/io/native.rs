@@ -99,12 +99,8 @@ pub fn to_json(
         special_tokens: vocab.specials().to_vec(),
         merge_rule: (!plain).then(|| if ranked { "ranked" } else { "listed" }.to_string()),
         ignore_merges: (!plain).then_some(vocab.ignore_merges()),
-        normalization: match norm {
-            Normalization::None => None,
-            Normalization::Nfc => Some("NFC".into()),
-            Normalization::Nfkc => Some("NFKC".into()),
-            Normalization::Metaspace => None, // refused above
-        },
+        // (Metaspace has no name; those vocabularies are refused above.)
+        normalization: norm.name().map(str::to_string),
         template: (!template.is_empty())
             .then(|| (template.prefix.clone(), template.suffix.clone())),
     };
@@ -207,14 +203,8 @@ pub fn from_json(text: &str, source: &str) -> Result<Native> {
     .with_ignore_merges(file.ignore_merges.unwrap_or(false));
     let norm = match file.normalization.as_deref() {
         None => Normalization::None,
-        Some("NFC") => Normalization::Nfc,
-        Some("NFKC") => Normalization::Nfkc,
-        Some(other) => {
-            return Err(Error::bad_format(
-                source,
-                format!("unknown normalization {other:?}"),
-            ))
-        }
+        Some(name) => Normalization::from_name(name)
+            .ok_or_else(|| Error::bad_format(source, format!("unknown normalization {name:?}")))?,
     };
     let template = file
         .template
