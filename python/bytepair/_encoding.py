@@ -13,6 +13,7 @@ from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Literal
 
 from . import _core
+from ._tokenizer import _on_text, _on_texts
 
 if TYPE_CHECKING:
     import numpy as np
@@ -20,12 +21,6 @@ if TYPE_CHECKING:
     from ._tokenizer import Tokenizer
 
 SpecialSet = Literal["all"] | AbstractSet[str] | Collection[str]
-
-
-def _fix_surrogates(text: str) -> str:
-    # Lone surrogates cannot be UTF-8 encoded. Like tiktoken, turn them into
-    # U+FFFD (and a surrogate pair into its character) and encode again.
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 class Encoding:
@@ -152,17 +147,11 @@ class Encoding:
         """Encode ``text``. A disallowed special token anywhere in it raises
         ValueError; allowed ones become their ids; others are plain text."""
         allowed, disallowed = self._sets((text,), allowed_special, disallowed_special)
-        try:
-            return self._core.encode_checked(text, allowed, disallowed)
-        except UnicodeEncodeError:
-            return self._core.encode_checked(_fix_surrogates(text), allowed, disallowed)
+        return _on_text(self._core.encode_checked, text, allowed, disallowed)
 
     def encode_ordinary(self, text: str) -> list[int]:
         """Encode ``text`` with special tokens treated as plain text."""
-        try:
-            return self._core.encode_ordinary(text)
-        except UnicodeEncodeError:
-            return self._core.encode_ordinary(_fix_surrogates(text))
+        return _on_text(self._core.encode_ordinary, text)
 
     def encode_to_numpy(
         self,
@@ -173,10 +162,7 @@ class Encoding:
     ) -> np.ndarray:
         """Like ``encode``, as a uint32 numpy array."""
         allowed, disallowed = self._sets((text,), allowed_special, disallowed_special)
-        try:
-            return self._core.encode_checked_numpy(text, allowed, disallowed)
-        except UnicodeEncodeError:
-            return self._core.encode_checked_numpy(_fix_surrogates(text), allowed, disallowed)
+        return _on_text(self._core.encode_checked_numpy, text, allowed, disallowed)
 
     def encode_batch(
         self,
@@ -189,11 +175,7 @@ class Encoding:
         """``encode`` over many texts in parallel (the GIL is released)."""
         texts = list(text)
         allowed, disallowed = self._sets(texts, allowed_special, disallowed_special)
-        try:
-            return self._core.encode_checked_batch(texts, allowed, disallowed, num_threads)
-        except UnicodeEncodeError:
-            texts = [_fix_surrogates(t) for t in texts]
-            return self._core.encode_checked_batch(texts, allowed, disallowed, num_threads)
+        return _on_texts(self._core.encode_checked_batch, texts, allowed, disallowed, num_threads)
 
     def encode_ordinary_batch(
         self, text: Sequence[str], *, num_threads: int = 8
@@ -213,11 +195,7 @@ class Encoding:
         (``ids[offsets[i]:offsets[i+1]]`` is text ``i``); no Python list per token."""
         texts = list(text)
         allowed, disallowed = self._sets(texts, allowed_special, disallowed_special)
-        try:
-            return self._core.encode_flat(texts, allowed, disallowed, num_threads)
-        except UnicodeEncodeError:
-            texts = [_fix_surrogates(t) for t in texts]
-            return self._core.encode_flat(texts, allowed, disallowed, num_threads)
+        return _on_texts(self._core.encode_flat, texts, allowed, disallowed, num_threads)
 
     def encode_files(
         self,

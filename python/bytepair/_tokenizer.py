@@ -25,6 +25,22 @@ def _fix_surrogates(text: str) -> str:
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
+def _on_text(call, text: str, *args):
+    """``call(text, *args)``; a text with lone surrogates is fixed and retried."""
+    try:
+        return call(text, *args)
+    except UnicodeEncodeError:
+        return call(_fix_surrogates(text), *args)
+
+
+def _on_texts(call, texts: list[str], *args):
+    """``call(texts, *args)``; texts with lone surrogates are fixed and retried."""
+    try:
+        return call(texts, *args)
+    except UnicodeEncodeError:
+        return call([_fix_surrogates(t) for t in texts], *args)
+
+
 class Tokenizer:
     """A byte-level BPE tokenizer.
 
@@ -51,10 +67,7 @@ class Tokenizer:
         ``add_special_tokens`` adds the ids a loaded ``tokenizer.json``'s
         post-processor template puts around a text (a BOS id, say), as HF does by
         default; tokenizers without a template are unaffected."""
-        try:
-            ids = self._core.encode(text, _allowed(allowed_special))
-        except UnicodeEncodeError:
-            ids = self._core.encode(_fix_surrogates(text), _allowed(allowed_special))
+        ids = _on_text(self._core.encode, text, _allowed(allowed_special))
         return self._with_template(ids) if add_special_tokens else ids
 
     def _with_template(self, ids: list[int]) -> list[int]:
@@ -65,10 +78,7 @@ class Tokenizer:
 
     def encode_ordinary(self, text: str) -> list[int]:
         """Encode ``text`` ignoring special tokens."""
-        try:
-            return self._core.encode_ordinary(text)
-        except UnicodeEncodeError:
-            return self._core.encode_ordinary(_fix_surrogates(text))
+        return _on_text(self._core.encode_ordinary, text)
 
     def encode_bytes(self, data: bytes) -> list[int]:
         """Encode raw bytes (any bytes, valid UTF-8 or not)."""
@@ -83,12 +93,8 @@ class Tokenizer:
         add_special_tokens: bool = True,
     ) -> list[list[int]]:
         """Encode many texts in parallel (the GIL is released)."""
-        texts = list(texts)
-        try:
-            out = self._core.encode_batch(texts, _allowed(allowed_special), num_threads)
-        except UnicodeEncodeError:
-            fixed = [_fix_surrogates(t) for t in texts]
-            out = self._core.encode_batch(fixed, _allowed(allowed_special), num_threads)
+        allowed = _allowed(allowed_special)
+        out = _on_texts(self._core.encode_batch, list(texts), allowed, num_threads)
         if add_special_tokens and any(self._core.template):
             out = [self._with_template(ids) for ids in out]
         return out
@@ -216,8 +222,6 @@ class Tokenizer:
         cls, encoder_json: str | os.PathLike, vocab_bpe: str | os.PathLike
     ) -> Tokenizer:
         """Load GPT-2's ``encoder.json`` + ``vocab.bpe`` (HF's vocab.json + merges.txt)."""
-        from .byte_level import bytes_to_unicode  # noqa: F401  (documents the alphabet used)
-
         vocab = json.loads(Path(encoder_json).read_text(encoding="utf-8"))
         lines = Path(vocab_bpe).read_text(encoding="utf-8").split("\n")
         if lines and lines[0].startswith("#version"):

@@ -15,15 +15,20 @@ from . import _core
 from .byte_level import bytes_to_unicode
 
 
+def tiktoken_cache_path(url: str) -> Path:
+    """Where tiktoken caches the file at ``url`` (its cache directory rules)."""
+    import tempfile
+
+    cache = os.environ.get("TIKTOKEN_CACHE_DIR") or os.environ.get("DATA_GYM_CACHE_DIR")
+    cache_dir = Path(cache) if cache else Path(tempfile.gettempdir()) / "data-gym-cache"
+    return cache_dir / hashlib.sha1(url.encode()).hexdigest()
+
+
 def _read(path_or_url: str | os.PathLike, expected_hash: str | None) -> bytes:
     s = os.fspath(path_or_url)
     if s.startswith(("http://", "https://", "az://", "gs://")):
         # Offline: only tiktoken's cache can answer for a URL.
-        import tempfile
-
-        cache = os.environ.get("TIKTOKEN_CACHE_DIR") or os.environ.get("DATA_GYM_CACHE_DIR")
-        cache_dir = Path(cache) if cache else Path(tempfile.gettempdir()) / "data-gym-cache"
-        path = cache_dir / hashlib.sha1(s.encode()).hexdigest()
+        path = tiktoken_cache_path(s)
         if not path.is_file():
             raise OSError(f"{s} is not a local file and not in tiktoken's cache ({path})")
         data = path.read_bytes()
@@ -74,9 +79,8 @@ def data_gym_to_mergeable_bpe_ranks(
         except KeyError:
             raise ValueError(f"{where}: {s!r} is not in the byte-level alphabet") from None
 
-    order = [b for b in range(256) if chr(b).isprintable() and chr(b) != " "]
-    order += [b for b in range(256) if b not in set(order)]
-    ranks = {bytes([b]): i for i, b in enumerate(order)}
+    # The 256 single bytes come first, in the byte-level alphabet's order.
+    ranks = {bytes([b]): i for i, b in enumerate(bytes_to_unicode())}
     text = _read(vocab_bpe_file, vocab_bpe_hash).decode("utf-8")
     lines = text.split("\n")
     start = 1 if lines and lines[0].startswith("#version") else 0

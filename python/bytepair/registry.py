@@ -161,15 +161,10 @@ def _load_openai(name: str) -> Encoding:
 
 def _from_tiktoken_cache(rank_file: str, pattern: str, specials: dict[str, int]) -> _core.Tokenizer:
     """Fallback for builds without bundled files: tiktoken's cache directory."""
-    import hashlib
-    import os
-    import tempfile
-    from pathlib import Path
+    from .load import tiktoken_cache_path
 
     url = f"https://openaipublic.blob.core.windows.net/encodings/{rank_file}.tiktoken"
-    cache = os.environ.get("TIKTOKEN_CACHE_DIR") or os.environ.get("DATA_GYM_CACHE_DIR")
-    cache_dir = Path(cache) if cache else Path(tempfile.gettempdir()) / "data-gym-cache"
-    path = cache_dir / hashlib.sha1(url.encode()).hexdigest()
+    path = tiktoken_cache_path(url)
     if not path.is_file():
         raise ValueError(
             f"{rank_file} is not bundled in this build of bytepair and is not in tiktoken's "
