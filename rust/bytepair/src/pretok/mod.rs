@@ -12,8 +12,6 @@ pub mod regex;
 mod scan;
 
 use crate::error::{Error, Result};
-#[cfg(test)]
-use regex::PatternSet;
 use regex::UserRegex;
 
 /// The pattern strings as tiktoken writes them.
@@ -213,7 +211,7 @@ mod tests {
     use super::*;
 
     fn gpt2_by_regex(text: &str) -> Vec<&str> {
-        let set = PatternSet::new(&regex::gpt2_alternatives()).expect("gpt2 set");
+        let set = regex::set::PatternSet::new(&regex::set::gpt2_alternatives()).expect("gpt2 set");
         let mut v = Vec::new();
         set.split(text, &mut |p| v.push(p));
         v
