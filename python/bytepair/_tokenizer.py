@@ -13,10 +13,8 @@ from . import _core
 AllowedSpecial = Literal["all"] | Collection[str]
 
 
-def _allowed(allowed_special: AllowedSpecial) -> list[str] | None:
-    if allowed_special == "all":
-        return None
-    return list(allowed_special)
+def _allowed(allowed_special: AllowedSpecial) -> str | list[str]:
+    return "all" if allowed_special == "all" else list(allowed_special)
 
 
 def _fix_surrogates(text: str) -> str:

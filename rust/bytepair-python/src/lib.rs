@@ -81,14 +81,6 @@ fn thread_pool(num_threads: Option<usize>) -> CoreResult<rayon::ThreadPool> {
         .map_err(|e| CoreError(bytepair::Error::config(format!("thread pool: {e}"))))
 }
 
-fn specials_arg(allowed: Option<Vec<String>>) -> AllowedSpecials {
-    match allowed {
-        None => AllowedSpecials::All,
-        Some(v) if v.is_empty() => AllowedSpecials::None,
-        Some(v) => AllowedSpecials::Only(v),
-    }
-}
-
 enum AllowedSpecials {
     All,
     None,
@@ -195,15 +187,14 @@ impl PyTokenizer {
 
 #[pymethods]
 impl PyTokenizer {
-    /// Encode `text`; `allowed_special` None means all special tokens, [] none.
-    #[pyo3(signature = (text, allowed_special=None))]
+    /// Encode `text`; `allowed_special` is "all" or a list of special tokens.
     fn encode<'py>(
         &self,
         py: Python<'py>,
         text: PyBackedStr,
-        allowed_special: Option<Vec<String>>,
+        allowed_special: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let allowed = specials_arg(allowed_special);
+        let allowed = special_set(allowed_special)?;
         let ids = py
             .detach(|| self.inner.encode(&text, &allowed.as_core()))
             .map_err(CoreError)?;
@@ -228,15 +219,15 @@ impl PyTokenizer {
         self.ids_to_list(py, &ids)
     }
 
-    #[pyo3(signature = (texts, allowed_special=None, num_threads=None))]
+    #[pyo3(signature = (texts, allowed_special, num_threads=None))]
     fn encode_batch<'py>(
         &self,
         py: Python<'py>,
         texts: Vec<PyBackedStr>,
-        allowed_special: Option<Vec<String>>,
+        allowed_special: &Bound<'py, PyAny>,
         num_threads: Option<usize>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let allowed = specials_arg(allowed_special);
+        let allowed = special_set(allowed_special)?;
         let seqs = py.detach(|| {
             let pool = shared_pool(num_threads)?;
             pool.install(|| self.inner.encode_batch(&texts, &allowed.as_core()))
