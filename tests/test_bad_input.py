@@ -199,3 +199,12 @@ def test_mutated_files_load_or_raise_value_error(data):
             continue
         text = "ab abc x"
         assert tok.decode_bytes(tok.encode(text, [])) == text.encode()
+
+
+def test_encode_files_failure_leaves_no_file(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"fine text\n\xff\xfe broken")
+    out = tmp_path / "tokens.bin"
+    with pytest.raises(bp.InvalidUtf8Error, match="bad.txt"):
+        bp.get_encoding("cl100k_base").encode_files([bad], out, progress=False)
+    assert list(tmp_path.iterdir()) == [bad]

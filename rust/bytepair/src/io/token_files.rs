@@ -128,10 +128,33 @@ pub fn encode_files(
     for p in paths {
         total += std::fs::metadata(p).map_err(|e| Error::io(p, e))?.len();
     }
+    // Written under a temporary name and renamed when complete, so a failure
+    // or an interruption never leaves a half token file under `out`.
     let tmp = out.with_extension("partial");
-    let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    match write_token_file(tok, paths, &tmp, dtype, eot, (progress, total), npy) {
+        Ok(written) => {
+            std::fs::rename(&tmp, out).map_err(|e| Error::io(out, e))?;
+            Ok(written)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+fn write_token_file(
+    tok: &Tokenizer,
+    paths: &[PathBuf],
+    tmp: &Path,
+    dtype: Dtype,
+    eot: Option<u32>,
+    (progress, total): (bool, u64),
+    npy: bool,
+) -> Result<Written> {
+    let file = std::fs::File::create(tmp).map_err(|e| Error::io(tmp, e))?;
     let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-    let io = |e| Error::io(&tmp, e);
+    let io = |e| Error::io(tmp, e);
     if npy {
         w.write_all(&npy_header(dtype, 0)).map_err(io)?;
     }
@@ -217,8 +240,6 @@ pub fn encode_files(
             .map_err(io)?;
     }
     file.sync_all().map_err(io)?;
-    drop(file);
-    std::fs::rename(&tmp, out).map_err(|e| Error::io(out, e))?;
     Ok(written)
 }
 
