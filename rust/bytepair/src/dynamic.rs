@@ -74,12 +74,6 @@ pub struct Merge {
     pub count: u32,
 }
 
-impl Merged {
-    pub fn interner_len(&self) -> usize {
-        self.interner.len()
-    }
-}
-
 pub struct Merged {
     pub interner: Interner,
     /// Each sequence as interned token ids.
