@@ -9,6 +9,7 @@
 from . import _core, dynamic, load, model, registry
 from ._core import BytepairError, DisallowedSpecialError, FormatError, InvalidUtf8Error
 from ._encoding import Encoding
+from ._superbpe import SuperBPEReport, train_superbpe
 from ._tokenizer import Tokenizer
 from ._train import EarlyStopWarning, TrainReport, train
 from .model import encoding_for_model, encoding_name_for_model
@@ -35,6 +36,8 @@ __all__ = [
     "TrainReport",
     "pretokenize",
     "train",
+    "train_superbpe",
+    "SuperBPEReport",
 ]
 
 

@@ -551,6 +551,7 @@ impl PyTokenizer {
             self.inner.pattern(),
             self.inner.normalization(),
             self.inner.template(),
+            self.inner.curriculum(),
         )?)
     }
 
@@ -577,6 +578,7 @@ impl PyTokenizer {
             let n = bytepair::io::native::from_json(&text, source)?;
             Tokenizer::new(n.vocab, n.pattern)?
                 .with_normalization(n.normalization)
+                .with_curriculum(n.curriculum)
                 .with_template(n.template)
         })?;
         Ok(PyTokenizer::wrap(inner))
@@ -712,8 +714,24 @@ fn train_iter<'py>(
     cfg.validate().map_err(CoreError)?;
     let pre = Pretokenizer::new(spec.clone()).map_err(CoreError)?;
     let pool = thread_pool(num_threads)?;
+    let (mut counts, bytes) = count_iter(py, &iterator, vec![&pre], &pool, progress)?;
+    let counts = counts.pop().unwrap_or_default();
+    Ok(finish_training(
+        py, &pool, counts, bytes, &cfg, spec, started,
+    )?)
+}
+
+/// Count the texts of a Python iterator under each pre-tokenizer, in buffers
+/// counted without the GIL.
+fn count_iter(
+    py: Python<'_>,
+    iterator: &Bound<'_, PyAny>,
+    pres: Vec<&Pretokenizer>,
+    pool: &rayon::ThreadPool,
+    progress: bool,
+) -> PyResult<(Vec<train::count::WordCounts>, u64)> {
     let bar = bytepair::progress::Progress::bytes(progress, None, "counting");
-    let mut counter = pool.install(|| Counter::new(&pre));
+    let mut counter = pool.install(|| Counter::with_pretokenizers(pres));
     let mut buffer: Vec<PyBackedStr> = Vec::new();
     let mut buffered = 0usize;
     let flush = |buffer: &mut Vec<PyBackedStr>, counter: &mut Counter| -> PyResult<()> {
@@ -743,10 +761,128 @@ fn train_iter<'py>(
     flush(&mut buffer, &mut counter)?;
     bar.finish();
     let bytes = counter.bytes;
-    let counts = py.detach(|| pool.install(|| counter.finish()));
-    Ok(finish_training(
-        py, &pool, counts, bytes, &cfg, spec, started,
-    )?)
+    Ok((py.detach(|| pool.install(|| counter.finish_all())), bytes))
+}
+
+/// SuperBPE training on files (`corpus` a list of paths) or an iterator of
+/// str; with `base`, stage 2 only, on top of that tokenizer.
+#[pyfunction]
+#[pyo3(signature = (corpus, is_files, vocab_size, transition, stage1_pattern, stage2_pattern,
+    special_tokens, min_frequency, max_token_length, max_words_per_token, forbidden_substrings,
+    num_threads, progress, base=None))]
+#[allow(clippy::too_many_arguments)]
+fn train_superbpe<'py>(
+    py: Python<'py>,
+    corpus: Bound<'py, PyAny>,
+    is_files: bool,
+    vocab_size: usize,
+    transition: usize,
+    stage1_pattern: Option<&str>,
+    stage2_pattern: Option<&str>,
+    special_tokens: Vec<String>,
+    min_frequency: u64,
+    max_token_length: Option<usize>,
+    max_words_per_token: Option<usize>,
+    forbidden_substrings: Vec<String>,
+    num_threads: Option<usize>,
+    progress: bool,
+    base: Option<PyRef<'py, PyTokenizer>>,
+) -> PyResult<(PyTokenizer, Bound<'py, PyDict>)> {
+    use bytepair::train::superbpe::{self, SuperConfig, SuperwordRules};
+    let started = Instant::now();
+    let stage1_spec = match &base {
+        Some(b) => b.inner.pattern().clone(),
+        None => pattern_spec(stage1_pattern),
+    };
+    let stage2_spec = pattern_spec(stage2_pattern);
+    let cfg = SuperConfig {
+        vocab_size,
+        transition,
+        special_tokens,
+        min_frequency,
+        max_token_length,
+        rules: SuperwordRules {
+            max_words_per_token,
+            forbidden_substrings: forbidden_substrings
+                .into_iter()
+                .map(String::into_bytes)
+                .collect(),
+        },
+        progress,
+    };
+    let pre1 = Pretokenizer::new(stage1_spec.clone()).map_err(CoreError)?;
+    let pre2 = Pretokenizer::new(stage2_spec.clone())
+        .map_err(CoreError)?
+        .with_line_boundaries();
+    let pres = if base.is_some() {
+        vec![&pre2]
+    } else {
+        vec![&pre1, &pre2]
+    };
+    let pool = thread_pool(num_threads)?;
+    let (mut counts, bytes) = if is_files {
+        let paths: Vec<PathBuf> = corpus.extract()?;
+        py.detach(|| {
+            pool.install(|| {
+                train::count_files_with(&paths, pres, progress, || {
+                    Python::attach(|py| py.check_signals())
+                        .map_err(|_| bytepair::Error::Interrupted)
+                })
+            })
+        })
+        .map_err(CoreError)?
+    } else {
+        count_iter(py, &corpus, pres, &pool, progress)?
+    };
+    let counted = started.elapsed().as_secs_f64();
+    let pieces = counts.pop().unwrap_or_default();
+    let base_vocab = base.as_ref().map(|b| b.inner.vocab());
+    let (vocab, stage1_merges, st2) = py
+        .detach(|| {
+            pool.install(|| -> bytepair::Result<_> {
+                match base_vocab {
+                    Some(bv) => {
+                        let (vocab, st2) = superbpe::extend(bv, pieces, &cfg)?;
+                        Ok((vocab, bv.merges().len(), st2))
+                    }
+                    None => {
+                        let words = counts.pop().unwrap_or_default();
+                        let t = superbpe::train_superbpe(words, pieces, &cfg)?;
+                        Ok((t.vocab, t.stage1_merges, t.stage2))
+                    }
+                }
+            })
+        })
+        .map_err(CoreError)?;
+    let mut tokenizer = Tokenizer::new(vocab, stage2_spec)
+        .map_err(CoreError)?
+        .with_curriculum(Some(bytepair::tokenizer::Curriculum {
+            stage1_pattern: stage1_spec,
+            transition: stage1_merges,
+        }));
+    if let Some(b) = &base {
+        tokenizer = tokenizer
+            .with_normalization(b.inner.normalization())
+            .with_template(b.inner.template().clone())
+            .map_err(CoreError)?;
+    }
+    let stats = PyDict::new(py);
+    let stop = match st2.stop {
+        StopReason::VocabFull => "vocab_full",
+        StopReason::NoPairs => "no_pairs",
+        StopReason::MinFrequency => "min_frequency",
+    };
+    stats.set_item("stop", stop)?;
+    stats.set_item("bytes", bytes)?;
+    stats.set_item("stage1_merges", stage1_merges)?;
+    stats.set_item("stage2_merges", st2.merges.len())?;
+    stats.set_item("rejected", st2.rejected)?;
+    stats.set_item("stage2_pieces", st2.pieces)?;
+    stats.set_item("stage2_symbols", st2.symbols)?;
+    stats.set_item("merges", tokenizer.vocab().merges().len())?;
+    stats.set_item("count_seconds", counted)?;
+    stats.set_item("seconds", started.elapsed().as_secs_f64())?;
+    Ok((PyTokenizer::wrap(tokenizer), stats))
 }
 
 /// Train from pre-token counts (`{bytes: count}`), skipping the counting stage.
@@ -939,6 +1075,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyTokenizer>()?;
     m.add_function(wrap_pyfunction!(train_files, m)?)?;
     m.add_function(wrap_pyfunction!(train_iter, m)?)?;
+    m.add_function(wrap_pyfunction!(train_superbpe, m)?)?;
     m.add_function(wrap_pyfunction!(train_from_word_counts, m)?)?;
     m.add_function(wrap_pyfunction!(pretokenize, m)?)?;
     m.add_function(wrap_pyfunction!(pattern_regex, m)?)?;

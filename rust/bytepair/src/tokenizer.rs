@@ -92,7 +92,17 @@ impl Template {
     }
 }
 
+/// How a SuperBPE vocabulary was trained. Kept for the record and for
+/// `inspect`; encoding uses only the stage-2 pattern.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Curriculum {
+    pub stage1_pattern: PatternSpec,
+    /// Merges inherited from stage 1.
+    pub transition: usize,
+}
+
 pub struct Tokenizer {
+    curriculum: Option<Curriculum>,
     normalization: Normalization,
     template: Template,
     vocab: Vocab,
@@ -198,6 +208,7 @@ impl Tokenizer {
                 .collect(),
         )?;
         Ok(Tokenizer {
+            curriculum: None,
             normalization: Normalization::None,
             template: Template::default(),
             vocab,
@@ -232,6 +243,15 @@ impl Tokenizer {
     pub fn with_normalization(mut self, n: Normalization) -> Self {
         self.normalization = n;
         self
+    }
+
+    pub fn with_curriculum(mut self, c: Option<Curriculum>) -> Self {
+        self.curriculum = c;
+        self
+    }
+
+    pub fn curriculum(&self) -> Option<&Curriculum> {
+        self.curriculum.as_ref()
     }
 
     pub fn normalization(&self) -> Normalization {

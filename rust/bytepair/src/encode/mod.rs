@@ -73,6 +73,7 @@ fn key(a: u32, b: u32) -> u64 {
 pub struct Scratch {
     ids: Vec<u32>,
     prio: Vec<u64>,
+    phase1: Vec<u32>,
 }
 
 /// Tokens of up to this many bytes are also kept under an integer key.
@@ -86,6 +87,21 @@ fn short_key(bytes: &[u8]) -> u128 {
     buf[..bytes.len()].copy_from_slice(bytes);
     buf[15] = bytes.len() as u8;
     u128::from_le_bytes(buf)
+}
+
+/// The index of the first merge of a listed vocabulary that joins across a
+/// space (its result holds a non-space byte followed by a space), if it comes
+/// after some ordinary merges: SuperBPE's transition, found from the merges.
+fn first_phrase_merge(vocab: &Vocab) -> Option<usize> {
+    if vocab.rule() != MergeRule::Listed || vocab.byte_fallback() {
+        return None;
+    }
+    let t = vocab.merge_results().iter().position(|&id| {
+        vocab.tokens()[id as usize]
+            .windows(2)
+            .any(|w| w[1] == b' ' && !w[0].is_ascii_whitespace())
+    })?;
+    (t > 0).then_some(t)
 }
 
 /// The pair table of a vocabulary.
@@ -103,14 +119,37 @@ pub struct Encoder {
     whole_pieces: bool,
     /// Start from characters, not bytes (SentencePiece-style vocabularies).
     from_chars: bool,
+    /// Bit `first << 8 | second` is set when some token holds those two bytes
+    /// side by side. Where it is clear no merge can ever join the two sides.
+    joinable: Box<[u64]>,
+    /// For vocabularies whose later merges join words (SuperBPE): an encoder
+    /// for the merges before the first such merge, used as a first phase on
+    /// long pieces (see [`Encoder::encode_long`]).
+    phase1: Option<Box<Encoder>>,
+    /// Or'ed into piece-cache keys, so the first phase's cached pieces do not
+    /// collide with this encoder's (they share a cache owner).
+    cache_tag: u8,
 }
 
 impl Encoder {
     pub fn new(vocab: &Vocab) -> Self {
+        let mut encoder = Self::with_merges(vocab, vocab.merges().len());
+        if let Some(t) = first_phrase_merge(vocab) {
+            let mut phase1 = Self::with_merges(vocab, t);
+            phase1.id = encoder.id;
+            phase1.cache_tag = 0x80;
+            encoder.phase1 = Some(Box::new(phase1));
+        }
+        encoder
+    }
+
+    /// An encoder for the first `limit` merges of `vocab` (all of a ranked one).
+    fn with_merges(vocab: &Vocab, limit: usize) -> Self {
         let mut pairs = FxHashMap::default();
         pairs.reserve(vocab.merges().len());
         let results = vocab.merge_results();
-        for (index, (&(a, b), &id)) in vocab.merges().iter().zip(results).enumerate() {
+        let merges = vocab.merges().iter().zip(results).take(limit);
+        for (index, (&(a, b), &id)) in merges.clone().enumerate() {
             let priority = match vocab.rule() {
                 MergeRule::Listed => index as u32,
                 MergeRule::Ranked => id,
@@ -136,7 +175,22 @@ impl Encoder {
                 }
             }
         }
+        let mut joinable = vec![0u64; (1 << 16) / 64].into_boxed_slice();
+        let made: Box<dyn Iterator<Item = &Vec<u8>>> = if limit < vocab.merges().len() {
+            Box::new(merges.map(|(_, &id)| &vocab.tokens()[id as usize]))
+        } else {
+            Box::new(vocab.tokens().iter())
+        };
+        for t in made {
+            for w in t.windows(2) {
+                let bit = (usize::from(w[0]) << 8) | usize::from(w[1]);
+                joinable[bit / 64] |= 1 << (bit % 64);
+            }
+        }
         Encoder {
+            joinable,
+            phase1: None,
+            cache_tag: 0,
             id: NEXT_ENCODER.fetch_add(1, Ordering::Relaxed),
             byte_pairs,
             pairs,
@@ -175,17 +229,74 @@ impl Encoder {
                 }
                 if n <= SHORT {
                     self.encode_cached(piece, out, s);
-                } else if n < SCAN_LIMIT {
-                    self.encode_scan(piece, out, s);
+                } else if let Some(phase1) = &self.phase1 {
+                    self.encode_long(phase1, piece, out, s);
                 } else {
-                    self.encode_heap(piece, out);
+                    self.encode_segments(piece, out, s);
                 }
             }
         }
     }
 
+    /// BPE on a long piece in two phases: first with only the merges before
+    /// the first phrase merge (`phase1`, which cuts the piece into words and
+    /// caches them), then with all merges over the resulting tokens.
+    ///
+    /// This is exact for any split point: until no early merge applies, the
+    /// best pair of the full vocabulary is an early one, so the full greedy
+    /// process passes through the state phase 1 ends in, and phase 2 is the
+    /// full greedy process from there. It pays off because phase 2 starts
+    /// from about a quarter as many symbols, and phase 1 is ordinary cached
+    /// word-level BPE.
+    fn encode_long(&self, phase1: &Encoder, piece: &[u8], out: &mut Vec<u32>, s: &mut Scratch) {
+        let mut ids = std::mem::take(&mut s.phase1);
+        ids.clear();
+        phase1.encode_segments(piece, &mut ids, s);
+        if ids.len() < 2 {
+            out.extend_from_slice(&ids);
+        } else {
+            let first: Vec<u64> = ids.windows(2).map(|w| self.pair(w[0], w[1])).collect();
+            self.merge_heap(ids.clone(), |i| first[i], out);
+        }
+        s.phase1 = ids;
+    }
+
+    #[inline]
+    fn joinable(&self, a: u8, b: u8) -> bool {
+        let bit = (usize::from(a) << 8) | usize::from(b);
+        self.joinable[bit / 64] & (1 << (bit % 64)) != 0
+    }
+
+    /// BPE on a long piece, cut first between every two bytes that no token
+    /// holds side by side. No merge can cross such a cut (its result would
+    /// hold the two bytes), so the parts merge independently and their results
+    /// concatenate to the whole piece's. With SuperBPE pieces of whole
+    /// clauses this turns one long heap run into many short, cached ones.
+    fn encode_segments(&self, piece: &[u8], out: &mut Vec<u32>, s: &mut Scratch) {
+        let mut start = 0;
+        for i in 1..piece.len() {
+            if !self.joinable(piece[i - 1], piece[i]) {
+                self.encode_merging(&piece[start..i], out, s);
+                start = i;
+            }
+        }
+        self.encode_merging(&piece[start..], out, s);
+    }
+
+    /// BPE on `piece` by size: cached, scanned or with a heap.
+    #[inline]
+    fn encode_merging(&self, piece: &[u8], out: &mut Vec<u32>, s: &mut Scratch) {
+        match piece.len() {
+            0 => {}
+            1 => out.push(self.byte_ids[piece[0] as usize]),
+            n if n <= SHORT => self.encode_cached(piece, out, s),
+            n if n < SCAN_LIMIT => self.encode_scan(piece, out, s),
+            _ => self.encode_heap(piece, out),
+        }
+    }
+
     fn encode_cached(&self, piece: &[u8], out: &mut Vec<u32>, s: &mut Scratch) {
-        let key = short_key(piece);
+        let key = short_key(piece) | (u128::from(self.cache_tag) << 120);
         PIECES.with(|cache| {
             let Ok(mut c) = cache.try_borrow_mut() else {
                 return self.encode_scan(piece, out, s);

@@ -30,6 +30,15 @@ pub fn pre_tokenizer(pattern: &PatternSpec) -> Value {
         PatternSpec::None => byte_level(false),
         // HF's ByteLevel with use_regex runs exactly the GPT-2 pattern.
         PatternSpec::Named(PatternName::Gpt2) => byte_level(true),
+        // SuperBPE's paper-era pipeline, as its tokenizer.json files spell it.
+        PatternSpec::Named(PatternName::SuperbpeDigits) => {
+            json!({"type": "Sequence", "pretokenizers": [
+                {"type": "Digits", "individual_digits": false},
+                {"type": "Split", "pattern": {"Regex": PatternName::SuperbpeDigits.regex()},
+                 "behavior": "Isolated", "invert": false},
+                byte_level(false),
+            ]})
+        }
         PatternSpec::Named(n) => split(n.hf_regex()),
         PatternSpec::Custom(r) => split(r),
     }
@@ -250,6 +259,23 @@ fn pre_tokenizer_spec(v: &Value, source: &str) -> Result<PatternSpec> {
                 .get("pretokenizers")
                 .and_then(Value::as_array)
                 .ok_or_else(|| Error::bad_format(source, "Sequence without \"pretokenizers\""))?;
+            // [Digits, Split(lookahead), ByteLevel]: SuperBPE's paper-era form.
+            if let [digits, split, bl] = parts.as_slice() {
+                let is_digits = digits.get("type").and_then(Value::as_str) == Some("Digits")
+                    && digits.get("individual_digits").and_then(Value::as_bool) == Some(false);
+                let regex = split
+                    .get("pattern")
+                    .and_then(|p| p.get("Regex"))
+                    .and_then(Value::as_str);
+                if is_digits
+                    && regex == Some(PatternName::SuperbpeDigits.regex())
+                    && split.get("behavior").and_then(Value::as_str) == Some("Isolated")
+                    && bl.get("type").and_then(Value::as_str) == Some("ByteLevel")
+                    && !byte_level_flags(bl, source)?
+                {
+                    return Ok(PatternSpec::Named(PatternName::SuperbpeDigits));
+                }
+            }
             let [split, bl] = parts.as_slice() else {
                 return Err(unsupported(
                     source,

@@ -8,7 +8,8 @@
 //!  "special_tokens": [["<|endoftext|>", 50256], ...],
 //!  "merge_rule": "listed" | "ranked", "ignore_merges": false,    // version 2
 //!  "normalization": "NFC" | "NFKC",                             // version 2, optional
-//!  "template": [[prefix ids], [suffix ids]]}                    // version 2, optional
+//!  "template": [[prefix ids], [suffix ids]],                    // version 2, optional
+//!  "superbpe": {"stage1_pattern": {...} | null, "transition": N}} // version 2, optional
 //! ```
 //! A ranked (tiktoken) vocabulary stores no merges (they follow from the
 //! tokens) and may have unused ids, written as `""`. Files that need those
@@ -19,7 +20,7 @@
 use crate::byte_level;
 use crate::error::{Error, Result};
 use crate::pretok::{PatternName, PatternSpec};
-use crate::tokenizer::{Normalization, Template};
+use crate::tokenizer::{Curriculum, Normalization, Template};
 use crate::vocab::{MergeRule, Vocab};
 use serde::{Deserialize, Serialize};
 
@@ -53,16 +54,20 @@ struct FileJson {
     /// Ids put before / after a text when special tokens are added.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     template: Option<(Vec<u32>, Vec<u32>)>,
+    /// How a SuperBPE vocabulary was trained (`pattern` is its stage-2 one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    superbpe: Option<SuperbpeJson>,
 }
 
-/// Serialize a vocabulary and its pattern.
-pub fn to_json(
-    vocab: &Vocab,
-    pattern: &PatternSpec,
-    norm: Normalization,
-    template: &Template,
-) -> Result<String> {
-    let pattern = match pattern {
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SuperbpeJson {
+    stage1_pattern: Option<PatternJson>,
+    transition: usize,
+}
+
+fn pattern_json(pattern: &PatternSpec) -> Option<PatternJson> {
+    match pattern {
         PatternSpec::None => None,
         PatternSpec::Named(n) => Some(PatternJson {
             name: Some(n.as_str().to_string()),
@@ -72,15 +77,52 @@ pub fn to_json(
             name: None,
             regex: Some(r.clone()),
         }),
-    };
+    }
+}
+
+fn pattern_spec(json: Option<PatternJson>, source: &str) -> Result<PatternSpec> {
+    Ok(match json {
+        None => PatternSpec::None,
+        Some(PatternJson {
+            name: Some(n),
+            regex: None,
+        }) => PatternSpec::Named(
+            PatternName::parse(&n)
+                .ok_or_else(|| Error::bad_format(source, format!("unknown pattern name {n:?}")))?,
+        ),
+        Some(PatternJson {
+            name: None,
+            regex: Some(r),
+        }) => PatternSpec::Custom(r),
+        Some(_) => {
+            return Err(Error::bad_format(
+                source,
+                "\"pattern\" needs exactly one of \"name\" or \"regex\"",
+            ))
+        }
+    })
+}
+
+/// Serialize a vocabulary and its pattern.
+pub fn to_json(
+    vocab: &Vocab,
+    pattern: &PatternSpec,
+    norm: Normalization,
+    template: &Template,
+    curriculum: Option<&Curriculum>,
+) -> Result<String> {
+    let pattern = pattern_json(pattern);
     if vocab.byte_fallback() {
         return Err(Error::config(
             "saving a SentencePiece-style (byte-fallback) vocabulary is not supported yet",
         ));
     }
     let ranked = vocab.rule() == MergeRule::Ranked;
-    let plain =
-        !ranked && !vocab.ignore_merges() && norm == Normalization::None && template.is_empty();
+    let plain = !ranked
+        && !vocab.ignore_merges()
+        && norm == Normalization::None
+        && template.is_empty()
+        && curriculum.is_none();
     let file = FileJson {
         format: FORMAT.into(),
         version: if plain { 1 } else { VERSION },
@@ -103,6 +145,10 @@ pub fn to_json(
         normalization: norm.name().map(str::to_string),
         template: (!template.is_empty())
             .then(|| (template.prefix.clone(), template.suffix.clone())),
+        superbpe: curriculum.map(|c| SuperbpeJson {
+            stage1_pattern: pattern_json(&c.stage1_pattern),
+            transition: c.transition,
+        }),
     };
     serde_json::to_string(&file).map_err(|e| Error::bad_format("native file", e.to_string()))
 }
@@ -114,6 +160,7 @@ pub struct Native {
     pub pattern: PatternSpec,
     pub normalization: Normalization,
     pub template: Template,
+    pub curriculum: Option<Curriculum>,
 }
 
 pub fn from_json(text: &str, source: &str) -> Result<Native> {
@@ -148,25 +195,13 @@ pub fn from_json(text: &str, source: &str) -> Result<Native> {
             format!("unsupported kind {:?}", file.kind),
         ));
     }
-    let pattern = match file.pattern {
-        None => PatternSpec::None,
-        Some(PatternJson {
-            name: Some(n),
-            regex: None,
-        }) => PatternSpec::Named(
-            PatternName::parse(&n)
-                .ok_or_else(|| Error::bad_format(source, format!("unknown pattern name {n:?}")))?,
-        ),
-        Some(PatternJson {
-            name: None,
-            regex: Some(r),
-        }) => PatternSpec::Custom(r),
-        Some(_) => {
-            return Err(Error::bad_format(
-                source,
-                "\"pattern\" needs exactly one of \"name\" or \"regex\"",
-            ))
-        }
+    let pattern = pattern_spec(file.pattern, source)?;
+    let curriculum = match file.superbpe {
+        None => None,
+        Some(c) => Some(Curriculum {
+            stage1_pattern: pattern_spec(c.stage1_pattern, source)?,
+            transition: c.transition,
+        }),
     };
     let tokens = file
         .tokens
@@ -215,6 +250,7 @@ pub fn from_json(text: &str, source: &str) -> Result<Native> {
         pattern,
         normalization: norm,
         template,
+        curriculum,
     })
 }
 

@@ -17,8 +17,9 @@ pub const MODIFIER: u16 = 1 << 5; // Lm
 pub const OTHER_LETTER: u16 = 1 << 6; // Lo
 pub const MARK: u16 = 1 << 7; // M
 pub const LOWER: u16 = 1 << 8; // Ll
+pub const DECIMAL: u16 = 1 << 9; // Nd, what Oniguruma's `\d` matches
 
-const CLASSES: [(u16, &str); 9] = [
+const CLASSES: [(u16, &str); 10] = [
     (LETTER, r"\p{L}"),
     (NUMBER, r"\p{N}"),
     (SPACE, r"\s"),
@@ -28,6 +29,7 @@ const CLASSES: [(u16, &str); 9] = [
     (OTHER_LETTER, r"\p{Lo}"),
     (MARK, r"\p{M}"),
     (LOWER, r"\p{Ll}"),
+    (DECIMAL, r"\p{Nd}"),
 ];
 
 struct Tables {
@@ -97,7 +99,7 @@ static ASCII_CLASSES: [u16; 128] = {
         } else if c.is_ascii_lowercase() {
             LETTER | LOWER
         } else if c.is_ascii_digit() {
-            NUMBER
+            NUMBER | DECIMAL
         } else if matches!(c, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r') {
             SPACE
         } else {

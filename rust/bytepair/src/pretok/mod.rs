@@ -10,6 +10,7 @@ pub mod gpt2;
 pub mod o200k;
 pub mod regex;
 mod scan;
+pub mod superbpe;
 
 use crate::error::{Error, Result};
 use regex::UserRegex;
@@ -39,6 +40,15 @@ pub const O200K_PATTERN: &str = concat!(
     r"\s+"
 );
 
+/// SuperBPE's recommended stage-1 pattern: o200k's without the contraction suffixes.
+pub const SUPERBPE_STAGE1_PATTERN: &str = concat!(
+    r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+",
+    "|",
+    r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*",
+    "|",
+    r"\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+);
+
 /// Llama 3's pattern (its tokenizer.json `Split` regex).
 pub const LLAMA3_PATTERN: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 /// Qwen 2 / 2.5 / 3's pattern: Llama 3's with one digit per piece.
@@ -51,6 +61,12 @@ pub enum PatternName {
     O200k,
     Llama3,
     Qwen2,
+    /// SuperBPE stage 1 (recommended): o200k without contractions.
+    SuperbpeStage1,
+    /// SuperBPE stage 2 (recommended); text between matches is kept as pieces.
+    SuperbpeStage2,
+    /// SuperBPE stage 2 (paper era): digit runs in right-aligned groups of three.
+    SuperbpeDigits,
 }
 
 impl PatternName {
@@ -61,6 +77,9 @@ impl PatternName {
             "o200k" | "o200k_base" | "gpt4o" => Some(PatternName::O200k),
             "llama3" => Some(PatternName::Llama3),
             "qwen2" | "qwen" => Some(PatternName::Qwen2),
+            "superbpe-stage1" => Some(PatternName::SuperbpeStage1),
+            "superbpe" | "superbpe-stage2" => Some(PatternName::SuperbpeStage2),
+            "superbpe-digits" => Some(PatternName::SuperbpeDigits),
             _ => None,
         }
     }
@@ -72,6 +91,9 @@ impl PatternName {
             PatternName::O200k => "o200k",
             PatternName::Llama3 => "llama3",
             PatternName::Qwen2 => "qwen2",
+            PatternName::SuperbpeStage1 => "superbpe-stage1",
+            PatternName::SuperbpeStage2 => "superbpe",
+            PatternName::SuperbpeDigits => "superbpe-digits",
         }
     }
 
@@ -83,16 +105,32 @@ impl PatternName {
             PatternName::O200k => O200K_PATTERN,
             PatternName::Llama3 => LLAMA3_PATTERN,
             PatternName::Qwen2 => QWEN2_PATTERN,
+            PatternName::SuperbpeStage1 => SUPERBPE_STAGE1_PATTERN,
+            PatternName::SuperbpeStage2 => superbpe::STAGE2_PATTERN,
+            PatternName::SuperbpeDigits => superbpe::DIGITS_ONLY_PATTERN,
         }
     }
 
-    pub const ALL: [PatternName; 5] = [
+    pub const ALL: [PatternName; 8] = [
         PatternName::Gpt2,
         PatternName::Cl100k,
         PatternName::O200k,
         PatternName::Llama3,
         PatternName::Qwen2,
+        PatternName::SuperbpeStage1,
+        PatternName::SuperbpeStage2,
+        PatternName::SuperbpeDigits,
     ];
+
+    /// Does every character of the text land in a match (as in tiktoken's
+    /// patterns), or are the gaps between matches pieces too (HF `Isolated`)?
+    /// The digits-only split is not one regex at all (see `superbpe`).
+    pub fn covers_text(self) -> bool {
+        !matches!(
+            self,
+            PatternName::SuperbpeStage2 | PatternName::SuperbpeDigits
+        )
+    }
 
     /// A form that HF tokenizers (Oniguruma) reads with the same meaning.
     pub fn hf_regex(self) -> &'static str {
@@ -126,7 +164,8 @@ impl PatternSpec {
     /// becomes that pattern, so it gets the fast splitter.
     pub fn from_regex(s: &str) -> Self {
         for n in PatternName::ALL {
-            if s == n.regex() || s == n.hf_regex() {
+            // The digits-only regex means that split only after HF's `Digits`.
+            if n != PatternName::SuperbpeDigits && (s == n.regex() || s == n.hf_regex()) {
                 return PatternSpec::Named(n);
             }
         }
@@ -147,6 +186,9 @@ enum Engine {
     Gpt2,
     Cl100kStyle(cl100k::Cl100kStyle),
     O200k,
+    O200kNoContractions,
+    SuperbpeStage2,
+    SuperbpeDigits,
     User(UserRegex),
 }
 
@@ -154,6 +196,8 @@ enum Engine {
 pub struct Pretokenizer {
     spec: PatternSpec,
     engine: Engine,
+    /// Cut at every newline first (SuperBPE stage-2 training).
+    lines: bool,
 }
 
 impl Pretokenizer {
@@ -165,6 +209,9 @@ impl Pretokenizer {
             PatternSpec::Named(PatternName::Llama3) => Engine::Cl100kStyle(cl100k::LLAMA3),
             PatternSpec::Named(PatternName::Qwen2) => Engine::Cl100kStyle(cl100k::QWEN2),
             PatternSpec::Named(PatternName::O200k) => Engine::O200k,
+            PatternSpec::Named(PatternName::SuperbpeStage1) => Engine::O200kNoContractions,
+            PatternSpec::Named(PatternName::SuperbpeStage2) => Engine::SuperbpeStage2,
+            PatternSpec::Named(PatternName::SuperbpeDigits) => Engine::SuperbpeDigits,
             PatternSpec::Custom(p) => {
                 if p.is_empty() {
                     return Err(Error::InvalidPattern {
@@ -175,7 +222,18 @@ impl Pretokenizer {
                 Engine::User(UserRegex::new(p)?)
             }
         };
-        Ok(Pretokenizer { spec, engine })
+        Ok(Pretokenizer {
+            spec,
+            engine,
+            lines: false,
+        })
+    }
+
+    /// Make every newline a hard boundary: each line, with its `\n`, is split
+    /// on its own, so no piece holds a newline followed by more text.
+    pub fn with_line_boundaries(mut self) -> Self {
+        self.lines = true;
+        self
     }
 
     pub fn spec(&self) -> &PatternSpec {
@@ -184,6 +242,16 @@ impl Pretokenizer {
 
     /// Call `emit` with each piece of `text` in order.
     pub fn split<'a>(&self, text: &'a str, mut emit: impl FnMut(&'a str)) -> Result<()> {
+        if self.lines {
+            for line in text.split_inclusive('\n') {
+                self.split_one(line, &mut emit)?;
+            }
+            return Ok(());
+        }
+        self.split_one(text, emit)
+    }
+
+    fn split_one<'a>(&self, text: &'a str, mut emit: impl FnMut(&'a str)) -> Result<()> {
         match &self.engine {
             Engine::Whole => {
                 if !text.is_empty() {
@@ -193,6 +261,9 @@ impl Pretokenizer {
             Engine::Gpt2 => gpt2::split(text, emit),
             Engine::Cl100kStyle(style) => cl100k::split(text, *style, emit),
             Engine::O200k => o200k::split(text, emit),
+            Engine::O200kNoContractions => o200k::split_without_contractions(text, emit),
+            Engine::SuperbpeStage2 => superbpe::split_recommended(text, emit),
+            Engine::SuperbpeDigits => superbpe::split_digits_only(text, emit),
             Engine::User(re) => re.split(text, &mut emit)?,
         }
         Ok(())
@@ -253,10 +324,22 @@ mod tests {
         }
     }
 
+    /// Matches and the gaps between them (gaps are empty for tiktoken's patterns).
     fn fancy_pieces<'a>(re: &fancy_regex::Regex, s: &'a str) -> Vec<&'a str> {
-        re.find_iter(s)
-            .map(|m| m.expect("match").as_str())
-            .collect()
+        let mut v = Vec::new();
+        let mut at = 0;
+        for m in re.find_iter(s) {
+            let m = m.expect("match");
+            if at < m.start() {
+                v.push(&s[at..m.start()]);
+            }
+            v.push(m.as_str());
+            at = m.end();
+        }
+        if at < s.len() {
+            v.push(&s[at..]);
+        }
+        v
     }
 
     /// Characters that exercise every class boundary of the patterns.
@@ -346,6 +429,9 @@ mod tests {
     #[test]
     fn hand_written_splitters_equal_fancy_regex() {
         for name in PatternName::ALL {
+            if name == PatternName::SuperbpeDigits {
+                continue; // not one regex; compared with HF tokenizers in Python
+            }
             let pre = Pretokenizer::new(PatternSpec::Named(name)).expect("compile");
             let re = fancy_regex::Regex::new(name.regex()).expect("fancy");
             let re_hf = fancy_regex::Regex::new(name.hf_regex()).expect("fancy");

@@ -16,10 +16,11 @@
 use super::classes::{char_at, LETTER, LOWERISH, NUMBER, UPPERISH};
 use super::scan::{contraction_len, digits_end, punctuation_end, run_end, space_run, split_by};
 
-/// `'s|'t|'re|'ve|'m|'ll|'d` (case-insensitive) at `e`, if present.
+/// `'s|'t|'re|'ve|'m|'ll|'d` (case-insensitive) at `e`, if present and the
+/// pattern has the contraction suffix (`C`).
 #[inline]
-fn with_contraction(s: &[u8], e: usize) -> usize {
-    if s.get(e) == Some(&b'\'') {
+fn with_contraction<const C: bool>(s: &[u8], e: usize) -> usize {
+    if C && s.get(e) == Some(&b'\'') {
         let k = contraction_len(s, e + 1);
         if k > 0 {
             return e + 1 + k;
@@ -30,7 +31,7 @@ fn with_contraction(s: &[u8], e: usize) -> usize {
 
 /// `U*W+` then an optional contraction, starting at `i`.
 #[inline]
-fn upper_then_lower(s: &[u8], i: usize) -> Option<usize> {
+fn upper_then_lower<const C: bool>(s: &[u8], i: usize) -> Option<usize> {
     let n = s.len();
     let mut u = i;
     let mut last_both = None; // end of the last char in the run that is also lower-class
@@ -47,40 +48,40 @@ fn upper_then_lower(s: &[u8], i: usize) -> Option<usize> {
     if u < n {
         let (_, l, k) = char_at(s, u);
         if k & LOWERISH != 0 {
-            return Some(with_contraction(s, run_end(s, u + l, LOWERISH)));
+            return Some(with_contraction::<C>(s, run_end(s, u + l, LOWERISH)));
         }
     }
-    last_both.map(|e| with_contraction(s, e))
+    last_both.map(|e| with_contraction::<C>(s, e))
 }
 
 /// `U+W*` then an optional contraction, starting at `i`.
 #[inline]
-fn upper_run(s: &[u8], i: usize) -> Option<usize> {
+fn upper_run<const C: bool>(s: &[u8], i: usize) -> Option<usize> {
     let u = run_end(s, i, UPPERISH);
-    (u > i).then(|| with_contraction(s, run_end(s, u, LOWERISH)))
+    (u > i).then(|| with_contraction::<C>(s, run_end(s, u, LOWERISH)))
 }
 
 #[inline]
-fn piece_end(s: &[u8], i: usize) -> usize {
+fn piece_end<const C: bool>(s: &[u8], i: usize) -> usize {
     let n = s.len();
     let (c0, l0, k0) = char_at(s, i);
     let j = i + l0;
     let crlf = c0 == u32::from(b'\r') || c0 == u32::from(b'\n');
     let prefix = k0 & (LETTER | NUMBER) == 0 && !crlf;
     if prefix && j < n {
-        if let Some(e) = upper_then_lower(s, j) {
+        if let Some(e) = upper_then_lower::<C>(s, j) {
             return e;
         }
     }
-    if let Some(e) = upper_then_lower(s, i) {
+    if let Some(e) = upper_then_lower::<C>(s, i) {
         return e;
     }
     if prefix && j < n {
-        if let Some(e) = upper_run(s, j) {
+        if let Some(e) = upper_run::<C>(s, j) {
             return e;
         }
     }
-    if let Some(e) = upper_run(s, i) {
+    if let Some(e) = upper_run::<C>(s, i) {
         return e;
     }
     if k0 & NUMBER != 0 {
@@ -104,5 +105,11 @@ fn piece_end(s: &[u8], i: usize) -> usize {
 
 /// Call `emit` with each piece of `text`, in order.
 pub fn split<'a>(text: &'a str, emit: impl FnMut(&'a str)) {
-    split_by(text, piece_end, emit);
+    split_by(text, piece_end::<true>, emit);
+}
+
+/// The same pattern without its contraction suffixes: SuperBPE's recommended
+/// stage-1 pattern, where `'s` stays a piece of its own.
+pub fn split_without_contractions<'a>(text: &'a str, emit: impl FnMut(&'a str)) {
+    split_by(text, piece_end::<false>, emit);
 }

@@ -124,10 +124,12 @@ impl WordCounts {
     }
 }
 
-/// Counts pre-tokens of a stream of text with one map per worker thread.
+/// Counts pre-tokens of a stream of text with one map per worker thread,
+/// under one or more pre-tokenizers at once (SuperBPE counts both stages'
+/// pieces in one read of the corpus).
 pub struct Counter<'p> {
-    pre: &'p Pretokenizer,
-    shards: Vec<Mutex<WordCounts>>,
+    pres: Vec<&'p Pretokenizer>,
+    shards: Vec<Mutex<Vec<WordCounts>>>,
     /// Bytes of text seen.
     pub bytes: u64,
 }
@@ -135,15 +137,31 @@ pub struct Counter<'p> {
 impl<'p> Counter<'p> {
     /// Must be created inside the thread pool that will run it.
     pub fn new(pre: &'p Pretokenizer) -> Self {
+        Self::with_pretokenizers(vec![pre])
+    }
+
+    /// A counter that keeps one count per pre-tokenizer.
+    pub fn with_pretokenizers(pres: Vec<&'p Pretokenizer>) -> Self {
         let n = rayon::current_num_threads().max(1);
+        let k = pres.len();
         Counter {
-            pre,
-            shards: (0..n).map(|_| Mutex::new(WordCounts::default())).collect(),
+            pres,
+            shards: (0..n)
+                .map(|_| Mutex::new(vec![WordCounts::default(); k]))
+                .collect(),
             bytes: 0,
         }
     }
 
-    fn with_shard<R>(&self, f: impl FnOnce(&mut WordCounts) -> R) -> R {
+    /// Count one sequence under every pre-tokenizer.
+    fn add_one(&self, maps: &mut [WordCounts], text: &str) -> Result<()> {
+        for (wc, pre) in maps.iter_mut().zip(&self.pres) {
+            wc.add_text(pre, text)?;
+        }
+        Ok(())
+    }
+
+    fn with_shard<R>(&self, f: impl FnOnce(&mut [WordCounts]) -> R) -> R {
         let i = rayon::current_thread_index().unwrap_or(0) % self.shards.len();
         let mut guard = match self.shards[i].lock() {
             Ok(g) => g,
@@ -157,10 +175,7 @@ impl<'p> Counter<'p> {
         self.bytes += texts.iter().map(|t| t.as_ref().len() as u64).sum::<u64>();
         let chunk = texts.len().div_ceil(self.shards.len() * 8).max(1);
         texts.par_chunks(chunk).try_for_each(|part| {
-            self.with_shard(|wc| {
-                part.iter()
-                    .try_for_each(|t| wc.add_text(self.pre, t.as_ref()))
-            })
+            self.with_shard(|maps| part.iter().try_for_each(|t| self.add_one(maps, t.as_ref())))
         })
     }
 
@@ -170,9 +185,9 @@ impl<'p> Counter<'p> {
         self.bytes += block.len() as u64;
         let parts = split_at_newlines(block, self.shards.len() * 4);
         parts.par_iter().try_for_each(|part| {
-            self.with_shard(|wc| {
+            self.with_shard(|maps| {
                 for line in part.split_inclusive('\n') {
-                    wc.add_text(self.pre, line)?;
+                    self.add_one(maps, line)?;
                 }
                 Ok(())
             })
@@ -230,7 +245,13 @@ impl<'p> Counter<'p> {
 
     /// Sum the per-thread maps.
     pub fn finish(self) -> WordCounts {
-        let mut maps: Vec<WordCounts> = self
+        self.finish_all().into_iter().next().unwrap_or_default()
+    }
+
+    /// Sum the per-thread maps of each pre-tokenizer, in the order given.
+    pub fn finish_all(self) -> Vec<WordCounts> {
+        let k = self.pres.len();
+        let mut per_thread: Vec<Vec<WordCounts>> = self
             .shards
             .into_iter()
             .map(|m| match m.into_inner() {
@@ -238,25 +259,37 @@ impl<'p> Counter<'p> {
                 Err(p) => p.into_inner(),
             })
             .collect();
-        // Pairwise reduction keeps each merge between maps of similar size.
-        while maps.len() > 1 {
-            let mut pairs = Vec::with_capacity(maps.len() / 2 + 1);
-            let mut it = maps.into_iter();
-            while let Some(a) = it.next() {
-                pairs.push((a, it.next()));
-            }
-            maps = pairs
-                .into_par_iter()
-                .map(|(mut a, b)| {
-                    if let Some(b) = b {
-                        a.absorb(b);
-                    }
-                    a
-                })
-                .collect();
-        }
-        maps.pop().unwrap_or_default()
+        (0..k)
+            .map(|i| {
+                let maps = per_thread
+                    .iter_mut()
+                    .map(|maps| std::mem::take(&mut maps[i]))
+                    .collect();
+                sum_maps(maps)
+            })
+            .collect()
     }
+}
+
+/// Add up maps pairwise, so each merge is between maps of similar size.
+fn sum_maps(mut maps: Vec<WordCounts>) -> WordCounts {
+    while maps.len() > 1 {
+        let mut pairs = Vec::with_capacity(maps.len() / 2 + 1);
+        let mut it = maps.into_iter();
+        while let Some(a) = it.next() {
+            pairs.push((a, it.next()));
+        }
+        maps = pairs
+            .into_par_iter()
+            .map(|(mut a, b)| {
+                if let Some(b) = b {
+                    a.absorb(b);
+                }
+                a
+            })
+            .collect();
+    }
+    maps.pop().unwrap_or_default()
 }
 
 /// Cut `text` into about `parts` pieces, each ending at a newline (or the end).

@@ -71,12 +71,12 @@ pub struct MergeOutcome {
     pub stop: StopReason,
 }
 
-struct Entry {
+pub(super) struct Entry {
     count: u64,
     pair: Pair,
     /// Push order: of two entries with the same count and pair, the older wins.
     seq: u32,
-    words: u32, // index into `word_lists`
+    words: u32, // index into `Queue::word_lists`
 }
 
 impl PartialEq for Entry {
@@ -99,12 +99,147 @@ impl Ord for Entry {
     }
 }
 
+/// Live pair counts, as each merge loop stores them.
+pub(super) trait PairCounts {
+    fn live(&self, pair: Pair) -> i64;
+    fn add(&mut self, pair: Pair, delta: i64);
+    /// Add a gain and return the new count; the positional loop also files
+    /// the positions of the new occurrences.
+    fn gain(&mut self, pair: Pair, delta: i64, positions: Vec<u32>) -> i64;
+}
+
+impl PairCounts for FxHashMap<Pair, i64> {
+    #[inline]
+    fn live(&self, pair: Pair) -> i64 {
+        self.get(&pair).copied().unwrap_or(0)
+    }
+    #[inline]
+    fn add(&mut self, pair: Pair, delta: i64) {
+        *self.entry(pair).or_insert(0) += delta;
+    }
+    #[inline]
+    fn gain(&mut self, pair: Pair, delta: i64, _positions: Vec<u32>) -> i64 {
+        let c = self.entry(pair).or_insert(0);
+        *c += delta;
+        *c
+    }
+}
+
+/// The heap of pair entries, each with the words it will merge (HF's rules,
+/// see the module notes).
+#[derive(Default)]
+pub(super) struct Queue {
+    heap: BinaryHeap<Entry>,
+    pushes: u32,
+    word_lists: Vec<Vec<u32>>,
+}
+
+impl Queue {
+    /// An entry for `pair` with its current total count, if that is positive.
+    pub(super) fn push_entry(&mut self, pair: Pair, count: i64, words: Vec<u32>) {
+        if count > 0 {
+            self.word_lists.push(words);
+            let words = (self.word_lists.len() - 1) as u32;
+            self.push(Entry {
+                count: count as u64,
+                pair,
+                seq: 0,
+                words,
+            });
+        }
+    }
+
+    fn push(&mut self, mut entry: Entry) {
+        entry.seq = self.pushes;
+        self.pushes = self.pushes.wrapping_add(1);
+        self.heap.push(entry);
+    }
+
+    /// The best pair whose entry holds its live count, with that entry's words;
+    /// stale entries go back with the live count on the way.
+    pub(super) fn pop_live(
+        &mut self,
+        pair_counts: &impl PairCounts,
+        min_frequency: u64,
+    ) -> Result<(Pair, Vec<u32>), StopReason> {
+        loop {
+            let Some(mut top) = self.heap.pop() else {
+                return Err(StopReason::NoPairs);
+            };
+            let live = pair_counts.live(top.pair);
+            if top.count as i64 != live {
+                if live > 0 {
+                    top.count = live as u64;
+                    self.push(top);
+                }
+                continue;
+            }
+            if top.count < min_frequency.max(1) {
+                return Err(if top.count == 0 {
+                    StopReason::NoPairs
+                } else {
+                    StopReason::MinFrequency
+                });
+            }
+            let words = std::mem::take(&mut self.word_lists[top.words as usize]);
+            return Ok((top.pair, words));
+        }
+    }
+}
+
+/// Every token's bytes, a map back to ids, and lengths in the unit
+/// `max_token_length` counts.
+pub(super) struct TokenTable<'t, F: Fn(&[u8]) -> u32> {
+    pub tokens: &'t mut Vec<Vec<u8>>,
+    ids: FxHashMap<Vec<u8>, u32>,
+    pub lens: Vec<u32>,
+    unit_len: F,
+}
+
+impl<'t, F: Fn(&[u8]) -> u32> TokenTable<'t, F> {
+    pub(super) fn new(tokens: &'t mut Vec<Vec<u8>>, unit_len: F) -> Self {
+        // Empty entries are unused ids (a base vocabulary's special tokens).
+        let ids = tokens
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !t.is_empty())
+            .map(|(i, t)| (t.clone(), i as u32))
+            .collect();
+        let lens = tokens.iter().map(|t| unit_len(t)).collect();
+        TokenTable {
+            tokens,
+            ids,
+            lens,
+            unit_len,
+        }
+    }
+
+    pub(super) fn joined(&self, (a, b): Pair) -> Vec<u8> {
+        let mut bytes = self.tokens[a as usize].clone();
+        bytes.extend_from_slice(&self.tokens[b as usize]);
+        bytes
+    }
+
+    /// The id of `bytes`, a new one if the token is new.
+    pub(super) fn intern(&mut self, bytes: Vec<u8>, progress: &Progress) -> u32 {
+        if let Some(&id) = self.ids.get(&bytes) {
+            return id;
+        }
+        let id = self.tokens.len() as u32;
+        self.lens.push((self.unit_len)(&bytes));
+        self.ids.insert(bytes.clone(), id);
+        self.tokens.push(bytes);
+        progress.inc(1);
+        id
+    }
+}
+
 /// Words stored back to back in one buffer; merging shrinks a word in place.
 #[derive(Default)]
 pub struct Words {
-    symbols: Vec<u32>,
-    start: Vec<u32>,
-    len: Vec<u32>,
+    pub(super) symbols: Vec<u32>,
+    pub(super) start: Vec<u32>,
+    pub(super) len: Vec<u32>,
 }
 
 impl Words {
@@ -124,6 +259,15 @@ impl Words {
         self.len.push((self.symbols.len() - start) as u32);
     }
 
+    pub fn count(&self) -> usize {
+        self.start.len()
+    }
+
+    /// Symbols in all words.
+    pub fn total_len(&self) -> usize {
+        self.len.iter().map(|&l| l as usize).sum()
+    }
+
     pub fn from_vecs(words: &[Vec<u32>]) -> Self {
         let total = words.iter().map(Vec::len).sum();
         let mut w = Words::with_capacity(words.len(), total);
@@ -134,7 +278,7 @@ impl Words {
     }
 
     #[inline]
-    fn get(&self, w: usize) -> &[u32] {
+    pub fn get(&self, w: usize) -> &[u32] {
         let s = self.start[w] as usize;
         &self.symbols[s..s + self.len[w] as usize]
     }
@@ -148,11 +292,11 @@ impl Words {
 /// changes; the pair map is touched once per distinct neighbour, not once per
 /// occurrence.
 #[derive(Default)]
-struct StepDeltas {
+pub(super) struct StepDeltas {
     lost_before_left: Vec<i64>,
     lost_after_right: Vec<i64>,
-    gained_before: Vec<(i64, Vec<u32>)>,
-    gained_after: Vec<(i64, Vec<u32>)>,
+    gained_before: Vec<Gain>,
+    gained_after: Vec<Gain>,
     touched_lost_before: Vec<u32>,
     touched_lost_after: Vec<u32>,
     touched_gained_before: Vec<u32>,
@@ -160,7 +304,7 @@ struct StepDeltas {
 }
 
 impl StepDeltas {
-    fn grow(&mut self, n: usize) {
+    pub(super) fn grow(&mut self, n: usize) {
         if self.lost_before_left.len() < n {
             self.lost_before_left.resize(n, 0);
             self.lost_after_right.resize(n, 0);
@@ -179,67 +323,171 @@ fn add_lost(values: &mut [i64], touched: &mut Vec<u32>, x: u32, w: i64) {
     *v -= w;
 }
 
+/// What one pair gained in a step: count, words, and (for the positional
+/// loop) the positions of the new occurrences.
+#[derive(Clone, Default)]
+pub(super) struct Gain {
+    count: i64,
+    words: Vec<u32>,
+    positions: Vec<u32>,
+}
+
 #[inline]
-fn add_gained(values: &mut [(i64, Vec<u32>)], touched: &mut Vec<u32>, x: u32, w: i64, word: u32) {
+fn add_gained(
+    values: &mut [Gain],
+    touched: &mut Vec<u32>,
+    x: u32,
+    w: i64,
+    word: u32,
+    position: Option<u32>,
+) {
     let v = &mut values[x as usize];
-    if v.0 == 0 && v.1.is_empty() {
+    if v.count == 0 && v.words.is_empty() {
         touched.push(x);
     }
-    v.0 += w;
-    if v.1.last() != Some(&word) {
-        v.1.push(word);
+    v.count += w;
+    if v.words.last() != Some(&word) {
+        v.words.push(word);
     }
+    if let Some(p) = position {
+        v.positions.push(p);
+    }
+}
+
+impl StepDeltas {
+    /// Apply the collected changes to the pair counts and queue an entry for
+    /// every pair that gained occurrences.
+    pub(super) fn apply(
+        &mut self,
+        (left, right, result): (u32, u32, u32),
+        pair_counts: &mut impl PairCounts,
+        queue: &mut Queue,
+    ) {
+        let st = self;
+        for &x in &st.touched_lost_before {
+            pair_counts.add((x, left), st.lost_before_left[x as usize]);
+            st.lost_before_left[x as usize] = 0;
+        }
+        for &x in &st.touched_lost_after {
+            pair_counts.add((right, x), st.lost_after_right[x as usize]);
+            st.lost_after_right[x as usize] = 0;
+        }
+        // Losses go first, and no pair gains twice in a step (the two lists
+        // hold (x, result) and (result, x), with (result, result) only in the
+        // first), so the count after a gain is the pair's total for the step.
+        for (touched, gains, before) in [
+            (&st.touched_gained_before, &mut st.gained_before, true),
+            (&st.touched_gained_after, &mut st.gained_after, false),
+        ] {
+            for &x in touched {
+                let g = std::mem::take(&mut gains[x as usize]);
+                let pair = if before { (x, result) } else { (result, x) };
+                let live = pair_counts.gain(pair, g.count, g.positions);
+                queue.push_entry(pair, live, g.words);
+            }
+        }
+        st.touched_lost_before.clear();
+        st.touched_lost_after.clear();
+        st.touched_gained_before.clear();
+        st.touched_gained_after.clear();
+    }
+
+    /// Record one merge of `left right` into `result` between the symbols
+    /// `prev` and `next` (either may be absent) of word `w` with weight `weight`.
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    /// `at` gives the positions of the previous symbol and of the merged one,
+    /// for the positional loop (`None` in the word loop).
+    pub(super) fn record(
+        &mut self,
+        (left, right, result): (u32, u32, u32),
+        prev: Option<u32>,
+        next: Option<u32>,
+        (w, weight): (u32, i64),
+        at: Option<(u32, u32)>,
+        fits: impl Fn(u32, u32) -> bool,
+    ) {
+        if let Some(prev) = prev {
+            if fits(prev, left) {
+                add_lost(
+                    &mut self.lost_before_left,
+                    &mut self.touched_lost_before,
+                    prev,
+                    weight,
+                );
+            }
+            if fits(prev, result) {
+                add_gained(
+                    &mut self.gained_before,
+                    &mut self.touched_gained_before,
+                    prev,
+                    weight,
+                    w,
+                    at.map(|a| a.0),
+                );
+            }
+        }
+        if let Some(next) = next {
+            if fits(right, next) {
+                add_lost(
+                    &mut self.lost_after_right,
+                    &mut self.touched_lost_after,
+                    next,
+                    weight,
+                );
+            }
+            if fits(result, next) {
+                // (result, result) is filed under "before" so it is one entry.
+                if next == result {
+                    add_gained(
+                        &mut self.gained_before,
+                        &mut self.touched_gained_before,
+                        next,
+                        weight,
+                        w,
+                        at.map(|a| a.1),
+                    );
+                } else {
+                    add_gained(
+                        &mut self.gained_after,
+                        &mut self.touched_gained_after,
+                        next,
+                        weight,
+                        w,
+                        at.map(|a| a.1),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Does a pair of tokens with these lengths fit under `max_len`?
+#[inline]
+pub(super) fn fits_len(lens: &[u32], max_len: usize, a: u32, b: u32) -> bool {
+    max_len == usize::MAX || (lens[a as usize] + lens[b as usize]) as usize <= max_len
 }
 
 /// The mutable state of the loop, over plain data.
 struct State<'a> {
     words: Words,
     counts: &'a [u64],
-    /// Symbol length of each token, for `max_token_length`.
-    lens: Vec<u32>,
     max_len: usize,
     pair_counts: FxHashMap<Pair, i64>,
-    word_lists: Vec<Vec<u32>>,
-    heap: BinaryHeap<Entry>,
-    pushes: u32,
+    queue: Queue,
     step: StepDeltas,
 }
 
 impl State<'_> {
-    #[inline]
-    fn countable(&self, a: u32, b: u32) -> bool {
-        (self.lens[a as usize] + self.lens[b as usize]) as usize <= self.max_len
-    }
-
-    fn push_entry(&mut self, pair: Pair, words: Vec<u32>) {
-        let count = self.pair_counts.get(&pair).copied().unwrap_or(0);
-        if count > 0 {
-            self.word_lists.push(words);
-            let words = (self.word_lists.len() - 1) as u32;
-            self.push(Entry {
-                count: count as u64,
-                pair,
-                seq: 0,
-                words,
-            });
-        }
-    }
-
-    fn push(&mut self, mut entry: Entry) {
-        entry.seq = self.pushes;
-        self.pushes = self.pushes.wrapping_add(1);
-        self.heap.push(entry);
-    }
-
     /// Count every pair of every word and make one entry per pair.
-    fn count_initial_pairs(&mut self) {
+    fn count_initial_pairs(&mut self, lens: &[u32]) {
         let mut where_seen: FxHashMap<Pair, Vec<u32>> = FxHashMap::default();
         for w in 0..self.words.len.len() {
             let word = self.words.get(w);
             let c = self.counts[w] as i64;
             for win in word.windows(2) {
                 let pair = (win[0], win[1]);
-                if !self.countable(pair.0, pair.1) {
+                if !fits_len(lens, self.max_len, pair.0, pair.1) {
                     continue;
                 }
                 *self.pair_counts.entry(pair).or_insert(0) += c;
@@ -253,20 +501,20 @@ impl State<'_> {
         let mut lists: Vec<_> = where_seen.into_iter().collect();
         lists.sort_unstable_by_key(|e| e.0);
         for (pair, list) in lists {
-            self.push_entry(pair, list);
+            let count = self.pair_counts.get(&pair).copied().unwrap_or(0);
+            self.queue.push_entry(pair, count, list);
         }
     }
 
     /// Replace `left right` by `result` in word `w`, collecting count changes.
-    fn merge_word(&mut self, w: u32, left: u32, right: u32, result: u32) {
+    fn merge_word(&mut self, w: u32, merge: (u32, u32, u32), lens: &[u32]) {
+        let (left, right, result) = merge;
         let wi = w as usize;
         let start = self.words.start[wi] as usize;
         let end = start + self.words.len[wi] as usize;
         let weight = self.counts[wi] as i64;
-        let (lens, max_len) = (&self.lens, self.max_len);
-        let fits = |a: u32, b: u32| {
-            max_len == usize::MAX || (lens[a as usize] + lens[b as usize]) as usize <= max_len
-        };
+        let max_len = self.max_len;
+        let fits = |a: u32, b: u32| fits_len(lens, max_len, a, b);
         let st = &mut self.step;
         let symbols = &mut self.words.symbols;
         let mut out = start;
@@ -274,57 +522,9 @@ impl State<'_> {
         while r < end {
             let sym = symbols[r];
             if sym == left && r + 1 < end && symbols[r + 1] == right {
-                if out > start {
-                    let prev = symbols[out - 1];
-                    if fits(prev, left) {
-                        add_lost(
-                            &mut st.lost_before_left,
-                            &mut st.touched_lost_before,
-                            prev,
-                            weight,
-                        );
-                    }
-                    if fits(prev, result) {
-                        add_gained(
-                            &mut st.gained_before,
-                            &mut st.touched_gained_before,
-                            prev,
-                            weight,
-                            w,
-                        );
-                    }
-                }
-                if r + 2 < end {
-                    let next = symbols[r + 2];
-                    if fits(right, next) {
-                        add_lost(
-                            &mut st.lost_after_right,
-                            &mut st.touched_lost_after,
-                            next,
-                            weight,
-                        );
-                    }
-                    if fits(result, next) {
-                        // (result, result) is filed under "before" so it is one entry.
-                        if next == result {
-                            add_gained(
-                                &mut st.gained_before,
-                                &mut st.touched_gained_before,
-                                next,
-                                weight,
-                                w,
-                            );
-                        } else {
-                            add_gained(
-                                &mut st.gained_after,
-                                &mut st.touched_gained_after,
-                                next,
-                                weight,
-                                w,
-                            );
-                        }
-                    }
-                }
+                let prev = (out > start).then(|| symbols[out - 1]);
+                let next = (r + 2 < end).then(|| symbols[r + 2]);
+                st.record(merge, prev, next, (w, weight), None, fits);
                 symbols[out] = result;
                 r += 2;
             } else {
@@ -334,42 +534,6 @@ impl State<'_> {
             out += 1;
         }
         self.words.len[wi] = (out - start) as u32;
-    }
-
-    /// Apply the collected changes to the pair counts and push new entries.
-    fn finish_step(&mut self, left: u32, right: u32, result: u32) {
-        let mut st = std::mem::take(&mut self.step);
-        for &x in &st.touched_lost_before {
-            *self.pair_counts.entry((x, left)).or_insert(0) += st.lost_before_left[x as usize];
-            st.lost_before_left[x as usize] = 0;
-        }
-        for &x in &st.touched_lost_after {
-            *self.pair_counts.entry((right, x)).or_insert(0) += st.lost_after_right[x as usize];
-            st.lost_after_right[x as usize] = 0;
-        }
-        // All gains are applied before any entry is pushed: an entry carries
-        // the pair's total count after the whole step.
-        for &x in &st.touched_gained_before {
-            *self.pair_counts.entry((x, result)).or_insert(0) += st.gained_before[x as usize].0;
-        }
-        for &x in &st.touched_gained_after {
-            *self.pair_counts.entry((result, x)).or_insert(0) += st.gained_after[x as usize].0;
-        }
-        for &x in &st.touched_gained_before {
-            let words = std::mem::take(&mut st.gained_before[x as usize].1);
-            st.gained_before[x as usize].0 = 0;
-            self.push_entry((x, result), words);
-        }
-        for &x in &st.touched_gained_after {
-            let words = std::mem::take(&mut st.gained_after[x as usize].1);
-            st.gained_after[x as usize].0 = 0;
-            self.push_entry((result, x), words);
-        }
-        st.touched_lost_before.clear();
-        st.touched_lost_after.clear();
-        st.touched_gained_before.clear();
-        st.touched_gained_after.clear();
-        self.step = st;
     }
 }
 
@@ -386,74 +550,39 @@ pub fn learn_merges(
     cfg: &MergeConfig,
     progress: &Progress,
 ) -> MergeOutcome {
-    let mut token_ids: FxHashMap<Vec<u8>, u32> = tokens
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.clone(), i as u32))
-        .collect();
+    let mut table = TokenTable::new(tokens, unit_len);
     let mut st = State {
-        lens: tokens.iter().map(|t| unit_len(t)).collect(),
         max_len: cfg.max_token_length.unwrap_or(usize::MAX),
         words,
         counts,
         pair_counts: FxHashMap::default(),
-        word_lists: Vec::new(),
-        heap: BinaryHeap::new(),
-        pushes: 0,
+        queue: Queue::default(),
         step: StepDeltas::default(),
     };
-    st.count_initial_pairs();
+    st.count_initial_pairs(&table.lens);
 
     let mut merges = Vec::new();
     let stop = loop {
-        if tokens.len() >= cfg.target_vocab {
+        if table.tokens.len() >= cfg.target_vocab {
             break StopReason::VocabFull;
         }
-        let Some(mut top) = st.heap.pop() else {
-            break StopReason::NoPairs;
+        let (pair, list) = match st.queue.pop_live(&st.pair_counts, cfg.min_frequency) {
+            Ok(found) => found,
+            Err(stop) => break stop,
         };
-        let live = st.pair_counts.get(&top.pair).copied().unwrap_or(0);
-        if top.count as i64 != live {
-            if live > 0 {
-                top.count = live as u64;
-                st.push(top);
-            }
-            continue;
-        }
-        if top.count < cfg.min_frequency.max(1) {
-            break if top.count == 0 {
-                StopReason::NoPairs
-            } else {
-                StopReason::MinFrequency
-            };
-        }
-
-        let (left, right) = top.pair;
-        let mut bytes = tokens[left as usize].clone();
-        bytes.extend_from_slice(&tokens[right as usize]);
-        let result = match token_ids.get(&bytes) {
-            Some(&id) => id,
-            None => {
-                let id = tokens.len() as u32;
-                st.lens.push(unit_len(&bytes));
-                token_ids.insert(bytes.clone(), id);
-                tokens.push(bytes);
-                progress.inc(1);
-                id
-            }
-        };
+        let result = table.intern(table.joined(pair), progress);
+        let (left, right) = pair;
         merges.push(Merge {
             left,
             right,
             result,
         });
-
-        st.step.grow(tokens.len());
-        let list = std::mem::take(&mut st.word_lists[top.words as usize]);
+        st.step.grow(table.tokens.len());
         for &w in &list {
-            st.merge_word(w, left, right, result);
+            st.merge_word(w, (left, right, result), &table.lens);
         }
-        st.finish_step(left, right, result);
+        st.step
+            .apply((left, right, result), &mut st.pair_counts, &mut st.queue);
     };
     MergeOutcome { merges, stop }
 }

@@ -7,6 +7,8 @@
 
 pub mod count;
 pub mod merge;
+pub mod positional;
+pub mod superbpe;
 
 use crate::byte_level::BYTE_TO_RANK;
 use crate::error::{Error, Result};
@@ -110,8 +112,19 @@ pub fn count_files(
     paths: &[std::path::PathBuf],
     pre: &crate::pretok::Pretokenizer,
     progress: bool,
-    mut between_blocks: impl FnMut() -> Result<()>,
+    between_blocks: impl FnMut() -> Result<()>,
 ) -> Result<(WordCounts, u64)> {
+    let (mut counts, bytes) = count_files_with(paths, vec![pre], progress, between_blocks)?;
+    Ok((counts.pop().unwrap_or_default(), bytes))
+}
+
+/// [`count_files`] under several pre-tokenizers in one read: one count each.
+pub fn count_files_with(
+    paths: &[std::path::PathBuf],
+    pres: Vec<&crate::pretok::Pretokenizer>,
+    progress: bool,
+    mut between_blocks: impl FnMut() -> Result<()>,
+) -> Result<(Vec<WordCounts>, u64)> {
     let mut total = 0u64;
     for p in paths {
         let meta = std::fs::metadata(p).map_err(|e| Error::io(p, e))?;
@@ -124,11 +137,11 @@ pub fn count_files(
         total += meta.len();
     }
     let bar = Progress::bytes(progress, Some(total), "counting");
-    let mut counter = count::Counter::new(pre);
+    let mut counter = count::Counter::with_pretokenizers(pres);
     for p in paths {
         counter.add_file(p, &bar, &mut between_blocks)?;
     }
     bar.finish();
     let bytes = counter.bytes;
-    Ok((counter.finish(), bytes))
+    Ok((counter.finish_all(), bytes))
 }

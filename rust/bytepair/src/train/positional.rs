@@ -1,0 +1,414 @@
+//! The merge loop for long words (SuperBPE's stage 2, where a word is a
+//! whole line or clause).
+//!
+//! It follows exactly the rules of [`super::merge::learn_merges`] (HF's), and a
+//! test checks the two give the same merges. What differs is the bookkeeping:
+//! words are doubly linked lists of symbols, and every pair keeps the positions
+//! where it was formed. A merge visits only its own occurrences, where the
+//! word loop rescans every word that holds the pair; with words of hundreds of
+//! symbols that is the difference between seconds and hours (the official
+//! trainer's "count pairs stalls" reports).
+//!
+//! An entry still carries the words it may merge (HF semantics): a position
+//! in another word is kept for a later entry of the same pair.
+//!
+//! A `accept` filter can refuse a pair (SuperBPE's words-per-token and
+//! forbidden-substring rules): the pair is dropped, as the official trainer
+//! does, and comes back only if a later merge creates new occurrences of it.
+//!
+//! Performance notes: positions are `u32` into one flat array; stale
+//! positions are not removed eagerly but skipped when the pair is merged (a
+//! position whose symbols changed no longer matches). The initial count is
+//! one pass with one map.
+
+use super::merge::{
+    fits_len, Merge, MergeConfig, MergeOutcome, Pair, PairCounts, Queue, StepDeltas, StopReason,
+    TokenTable, Words,
+};
+use crate::progress::Progress;
+use rustc_hash::FxHashMap;
+
+const NONE: u32 = u32::MAX;
+/// Occurrences ahead whose node is requested early: the positions of a pair
+/// are scattered over the whole text, so each visit is a cache miss.
+const PREFETCH_DISTANCE: usize = 8;
+
+#[inline(always)]
+fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint; it never faults, even on a bad address.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch(
+            (x as *const T).cast::<i8>(),
+            std::arch::x86_64::_MM_HINT_T0,
+        );
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
+}
+const DEAD: u32 = u32::MAX;
+
+/// One symbol of a word: its token and its neighbours (one cache line holds
+/// four, and a merge reads all fields of a node together).
+#[derive(Clone, Copy)]
+struct Node {
+    sym: u32,
+    prev: u32,
+    next: u32,
+    word: u32,
+}
+
+/// Everything known about one pair.
+#[derive(Default)]
+struct Slot {
+    count: i64,
+    /// Its positions in the initial words: a range of `PairIndex::initial`.
+    initial: (u32, u32),
+    /// Positions recorded since, by gains (some may be stale).
+    later: Vec<u32>,
+}
+
+/// Pair -> count and positions. The initial positions of all pairs sit in one
+/// array grouped by pair (built by a counting sort), so building the index
+/// allocates two arrays instead of a vector per pair.
+struct PairIndex {
+    slots: FxHashMap<Pair, Slot>,
+    initial: Vec<u32>,
+}
+
+impl PairCounts for PairIndex {
+    #[inline]
+    fn live(&self, pair: Pair) -> i64 {
+        self.slots.get(&pair).map_or(0, |s| s.count)
+    }
+    #[inline]
+    fn add(&mut self, pair: Pair, delta: i64) {
+        self.slots.entry(pair).or_default().count += delta;
+    }
+    #[inline]
+    fn gain(&mut self, pair: Pair, delta: i64, positions: Vec<u32>) -> i64 {
+        let slot = self.slots.entry(pair).or_default();
+        slot.count += delta;
+        if slot.later.is_empty() {
+            slot.later = positions;
+        } else {
+            slot.later.extend_from_slice(&positions);
+        }
+        slot.count
+    }
+}
+
+fn build_nodes(words: &Words) -> Vec<Node> {
+    let mut nodes = Vec::with_capacity(words.total_len());
+    for w in 0..words.count() {
+        let s = words.get(w);
+        let base = nodes.len() as u32;
+        for (i, &sym) in s.iter().enumerate() {
+            let p = base + i as u32;
+            nodes.push(Node {
+                sym,
+                prev: if i == 0 { NONE } else { p - 1 },
+                next: if i + 1 == s.len() { NONE } else { p + 1 },
+                word: w as u32,
+            });
+        }
+    }
+    nodes
+}
+
+/// Count every pair, group its positions, and queue one entry per pair (with
+/// an empty word list, which stands for "the words of its initial positions").
+fn index_pairs(
+    nodes: &[Node],
+    counts: &[u64],
+    fits: impl Fn(u32, u32) -> bool,
+    queue: &mut Queue,
+) -> PairIndex {
+    // Pass 1: a dense id per pair, its count and number of positions.
+    let mut dense: FxHashMap<Pair, u32> = FxHashMap::default();
+    let mut pair_of: Vec<u32> = vec![NONE; nodes.len()];
+    let mut pairs: Vec<Pair> = Vec::new();
+    let mut weight: Vec<i64> = Vec::new();
+    let mut size: Vec<u32> = Vec::new();
+    for (p, n) in nodes.iter().enumerate() {
+        if n.next == NONE {
+            continue;
+        }
+        let pair = (n.sym, nodes[n.next as usize].sym);
+        if !fits(pair.0, pair.1) {
+            continue;
+        }
+        let id = *dense.entry(pair).or_insert_with(|| {
+            pairs.push(pair);
+            weight.push(0);
+            size.push(0);
+            (pairs.len() - 1) as u32
+        });
+        pair_of[p] = id;
+        weight[id as usize] += counts[n.word as usize] as i64;
+        size[id as usize] += 1;
+    }
+    drop(dense);
+    // Pass 2: offsets, then positions in ascending order within each pair.
+    let mut start = Vec::with_capacity(size.len() + 1);
+    let mut total = 0u32;
+    for &n in &size {
+        start.push(total);
+        total += n;
+    }
+    let mut fill = start.clone();
+    let mut initial = vec![0u32; total as usize];
+    for (p, &id) in pair_of.iter().enumerate() {
+        if id != NONE {
+            initial[fill[id as usize] as usize] = p as u32;
+            fill[id as usize] += 1;
+        }
+    }
+    drop(pair_of);
+    // Sorted so the heap is built in the same order on every run.
+    let mut order: Vec<u32> = (0..pairs.len() as u32).collect();
+    order.sort_unstable_by_key(|&i| pairs[i as usize]);
+    let mut slots = FxHashMap::default();
+    slots.reserve(pairs.len());
+    for i in order {
+        let i = i as usize;
+        slots.insert(
+            pairs[i],
+            Slot {
+                count: weight[i],
+                initial: (start[i], start[i] + size[i]),
+                later: Vec::new(),
+            },
+        );
+        queue.push_entry(pairs[i], weight[i], Vec::new());
+    }
+    PairIndex { slots, initial }
+}
+
+/// Facts about a run besides the merges.
+pub struct PositionalOutcome {
+    pub outcome: MergeOutcome,
+    /// Pairs the filter refused (each refusal counted).
+    pub rejected: u64,
+}
+
+/// Learn merges over long `words`, with the filter `accept` on each new token.
+///
+/// Arguments as in [`super::merge::learn_merges`].
+pub fn learn_merges_positional(
+    words: Words,
+    counts: &[u64],
+    tokens: &mut Vec<Vec<u8>>,
+    unit_len: impl Fn(&[u8]) -> u32,
+    cfg: &MergeConfig,
+    accept: impl Fn(&[u8]) -> bool,
+    progress: &Progress,
+) -> PositionalOutcome {
+    let mut table = TokenTable::new(tokens, unit_len);
+    let max_len = cfg.max_token_length.unwrap_or(usize::MAX);
+    let mut nodes = build_nodes(&words);
+    let num_words = words.count();
+    drop(words);
+    let mut queue = Queue::default();
+    let mut index = {
+        let lens = &table.lens;
+        index_pairs(
+            &nodes,
+            counts,
+            |a, b| fits_len(lens, max_len, a, b),
+            &mut queue,
+        )
+    };
+
+    let mut step = StepDeltas::default();
+    let mut mark = vec![0u32; num_words];
+    let mut stamp = 0u32;
+    let mut merges = Vec::new();
+    let mut rejected = 0u64;
+    let mut occurrences: Vec<u32> = Vec::new();
+    let stop = loop {
+        if table.tokens.len() >= cfg.target_vocab {
+            break StopReason::VocabFull;
+        }
+        let (pair, list) = match queue.pop_live(&index, cfg.min_frequency) {
+            Ok(found) => found,
+            Err(stop) => break stop,
+        };
+        let bytes = table.joined(pair);
+        if !accept(&bytes) {
+            rejected += 1;
+            continue;
+        }
+        let result = table.intern(bytes, progress);
+        let (a, b) = pair;
+        merges.push(Merge {
+            left: a,
+            right: b,
+            result,
+        });
+        step.grow(table.tokens.len());
+
+        // Every recorded position of the pair, in ascending order. The initial
+        // range stays: it also says which words the pair's first entry covers.
+        let slot = index.slots.entry(pair).or_default();
+        let (lo, hi) = slot.initial;
+        let mut later = std::mem::take(&mut slot.later);
+        later.sort_unstable();
+        later.dedup();
+        occurrences.clear();
+        occurrences.extend_from_slice(&index.initial[lo as usize..hi as usize]);
+        // The entry's words: its list, or for the first entry the words of the
+        // initial positions. Marking is needed only if some position could be
+        // outside them.
+        let everywhere = list.is_empty() && later.is_empty();
+        if !everywhere {
+            stamp += 1;
+            if list.is_empty() {
+                for &p in &occurrences {
+                    mark[nodes[p as usize].word as usize] = stamp;
+                }
+            } else {
+                for &w in &list {
+                    mark[w as usize] = stamp;
+                }
+            }
+            if !later.is_empty() {
+                occurrences.extend_from_slice(&later);
+                occurrences.sort_unstable();
+                occurrences.dedup();
+            }
+        }
+        later.clear();
+        let lens = &table.lens;
+        let fits = |x: u32, y: u32| fits_len(lens, max_len, x, y);
+        for (i, &p) in occurrences.iter().enumerate() {
+            if let Some(&ahead) = occurrences.get(i + PREFETCH_DISTANCE) {
+                prefetch(&nodes[ahead as usize]);
+            }
+            let pu = p as usize;
+            let node = nodes[pu];
+            let q = node.next;
+            if node.sym != a || q == NONE || nodes[q as usize].sym != b {
+                continue; // stale: merged away or changed since it was recorded
+            }
+            if !everywhere && mark[node.word as usize] != stamp {
+                later.push(p); // for a later entry of this pair
+                continue;
+            }
+            let after = nodes[q as usize].next;
+            let prev_sym = (node.prev != NONE).then(|| nodes[node.prev as usize].sym);
+            let next_sym = (after != NONE).then(|| nodes[after as usize].sym);
+            step.record(
+                (a, b, result),
+                prev_sym,
+                next_sym,
+                (node.word, counts[node.word as usize] as i64),
+                Some((node.prev, p)),
+                fits,
+            );
+            nodes[pu].sym = result;
+            nodes[pu].next = after;
+            nodes[q as usize].sym = DEAD;
+            if after != NONE {
+                nodes[after as usize].prev = p;
+            }
+        }
+        if !later.is_empty() {
+            index.slots.entry(pair).or_default().later = later;
+        }
+        step.apply((a, b, result), &mut index, &mut queue);
+    };
+    PositionalOutcome {
+        outcome: MergeOutcome { merges, stop },
+        rejected,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::merge::learn_merges;
+    use super::*;
+
+    struct Rng(u64);
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+    }
+
+    fn both(words: &[Vec<u32>], counts: &[u64], max_len: Option<usize>) {
+        let alphabet: Vec<Vec<u8>> = (0..4u8).map(|b| vec![b'a' + b]).collect();
+        let cfg = MergeConfig {
+            target_vocab: 60,
+            min_frequency: 0,
+            max_token_length: max_len,
+        };
+        let quiet = Progress::items(false, 0, "");
+        let mut t1 = alphabet.clone();
+        let m1 = learn_merges(
+            Words::from_vecs(words),
+            counts,
+            &mut t1,
+            |t| t.len() as u32,
+            &cfg,
+            &quiet,
+        );
+        let mut t2 = alphabet;
+        let m2 = learn_merges_positional(
+            Words::from_vecs(words),
+            counts,
+            &mut t2,
+            |t| t.len() as u32,
+            &cfg,
+            |_| true,
+            &quiet,
+        );
+        assert_eq!(m1.merges, m2.outcome.merges, "words {words:?}");
+        assert_eq!(m1.stop, m2.outcome.stop);
+        assert_eq!(t1, t2);
+    }
+
+    #[test]
+    fn same_merges_as_the_word_loop() {
+        let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+        for round in 0..400 {
+            let n = 1 + rng.below(12) as usize;
+            let alphabet = 1 + rng.below(4);
+            let words: Vec<Vec<u32>> = (0..n)
+                .map(|_| {
+                    let len = 1 + rng.below(40) as usize;
+                    (0..len).map(|_| rng.below(alphabet) as u32).collect()
+                })
+                .collect();
+            let counts: Vec<u64> = (0..n).map(|_| 1 + rng.below(5)).collect();
+            let max_len = (round % 3 == 0).then(|| 2 + rng.below(6) as usize);
+            both(&words, &counts, max_len);
+        }
+    }
+
+    #[test]
+    fn refused_pairs_are_never_merged() {
+        let words = vec![vec![0, 1, 0, 1, 2, 3], vec![0, 1, 2]];
+        let mut tokens: Vec<Vec<u8>> = (0..4u8).map(|b| vec![b'a' + b]).collect();
+        let cfg = MergeConfig {
+            target_vocab: 20,
+            min_frequency: 0,
+            max_token_length: None,
+        };
+        let out = learn_merges_positional(
+            Words::from_vecs(&words),
+            &[1, 1],
+            &mut tokens,
+            |t| t.len() as u32,
+            &cfg,
+            |t| !t.windows(2).any(|w| w == b"bc"),
+            &Progress::items(false, 0, ""),
+        );
+        assert!(out.rejected > 0);
+        assert!(tokens.iter().all(|t| !t.windows(2).any(|w| w == b"bc")));
+        assert!(!out.outcome.merges.is_empty());
+    }
+}

@@ -1,0 +1,360 @@
+//! SuperBPE: a curriculum of subwords, then superwords (`specs/superbpe.md`).
+//!
+//! 1. Stage 1 is plain BPE over whitespace-aware pre-tokens, stopped after
+//!    exactly `transition` merges ([`stage1`]).
+//! 2. Stage 2 counts the same text again with a coarse pattern and newlines
+//!    as hard boundaries, so pieces are clauses or lines. Each distinct piece
+//!    is *replayed*: segmented with the inherited merges in their order, which
+//!    is what encoding it with the stage-1 vocabulary does ([`replay`]).
+//! 3. Greedy BPE then continues over those segmentations up to the target
+//!    size, refusing tokens with too many words or a forbidden substring
+//!    ([`superword_filter`]), with the merge loop built for long words
+//!    ([`super::positional`]).
+//!
+//! Differences from the official trainer, on purpose: exactly `transition`
+//! merges are inherited (its `head -n` keeps one fewer), and an inherited merge
+//! that never occurs in the stage-2 pieces stays in the vocabulary at its rank
+//! instead of vanishing, so the stage-1 tokenizer's ids are a prefix of the
+//! result. A merge list that cannot be replayed in order (a merge that uses a
+//! token no earlier merge made) is an error naming the merge.
+//!
+//! Memory: distinct stage-2 pieces are kept once with a u64 count; after the
+//! replay a piece costs 4 bytes per stage-1 token (16 in the merge loop's
+//! linked lists), not 32 bytes per character as in the official trainer.
+
+use super::count::WordCounts;
+use super::merge::{learn_merges, MergeConfig, StopReason, Words};
+use super::positional::learn_merges_positional;
+use super::words_to_symbols;
+use crate::encode::{Encoder, Scratch};
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+use crate::vocab::{MergeRule, Vocab};
+use rayon::prelude::*;
+
+/// The stage-2 rules for a new token.
+#[derive(Clone, Debug, Default)]
+pub struct SuperwordRules {
+    /// At most this many words (non-empty runs between spaces) per token.
+    pub max_words_per_token: Option<usize>,
+    /// No new token contains any of these.
+    pub forbidden_substrings: Vec<Vec<u8>>,
+}
+
+/// Words in a token as SuperBPE counts them: the non-empty pieces between
+/// spaces (`".ĠThe"` is 2, a token of spaces 0).
+pub fn words_in(token: &[u8]) -> usize {
+    token
+        .split(|&b| b == b' ')
+        .filter(|w| !w.is_empty())
+        .count()
+}
+
+/// The test a stage-2 token must pass.
+pub fn superword_filter(rules: &SuperwordRules) -> impl Fn(&[u8]) -> bool + '_ {
+    move |t: &[u8]| {
+        rules.max_words_per_token.is_none_or(|m| words_in(t) <= m)
+            && !rules
+                .forbidden_substrings
+                .iter()
+                .any(|f| !f.is_empty() && t.windows(f.len()).any(|w| w == f.as_slice()))
+    }
+}
+
+/// Stage 1: byte-level BPE over `counts` up to exactly `transition` merges
+/// (fewer if the corpus runs out of pairs). Returns tokens by id and merges.
+pub fn stage1(
+    counts: WordCounts,
+    transition: usize,
+    min_frequency: u64,
+    max_token_length: Option<usize>,
+    progress: bool,
+) -> (Vec<Vec<u8>>, Vec<(u32, u32)>) {
+    let words = counts.into_sorted();
+    let (symbols, counts) = words_to_symbols(&words);
+    drop(words);
+    let mut tokens = Vocab::byte_alphabet();
+    let bar = Progress::items(progress, transition as u64, "stage 1 merges");
+    let out = learn_merges(
+        symbols,
+        &counts,
+        &mut tokens,
+        |t| t.len() as u32,
+        &MergeConfig {
+            target_vocab: 256 + transition,
+            min_frequency,
+            max_token_length,
+        },
+        &bar,
+    );
+    bar.finish();
+    let mut merges: Vec<(u32, u32)> = out.merges.iter().map(|m| (m.left, m.right)).collect();
+    // A merge that rebuilds an existing token adds no id, so there can be more
+    // merges than new tokens; keep exactly `transition`.
+    merges.truncate(transition);
+    let made = out
+        .merges
+        .iter()
+        .take(merges.len())
+        .map(|m| m.result as usize + 1)
+        .max()
+        .unwrap_or(256);
+    tokens.truncate(made.max(256));
+    (tokens, merges)
+}
+
+/// Check that a listed merge list can be replayed in order: each merge joins
+/// tokens that are single bytes or made by an earlier merge.
+pub fn check_replayable(vocab: &Vocab) -> Result<()> {
+    if vocab.rule() != MergeRule::Listed {
+        return Ok(()); // a ranked vocabulary is applied by rank, not replayed
+    }
+    let mut made = vec![false; vocab.size()];
+    for &id in vocab.byte_ids() {
+        made[id as usize] = true;
+    }
+    let tokens = vocab.tokens();
+    let show = |id: u32| format!("{:?}", String::from_utf8_lossy(&tokens[id as usize]));
+    for (rank, (&(a, b), &r)) in vocab.merges().iter().zip(vocab.merge_results()).enumerate() {
+        for side in [a, b] {
+            if !made[side as usize] {
+                return Err(Error::config(format!(
+                    "inherited merge {rank} ({} + {}) cannot be replayed: no earlier merge makes {}",
+                    show(a),
+                    show(b),
+                    show(side)
+                )));
+            }
+        }
+        made[r as usize] = true;
+    }
+    Ok(())
+}
+
+/// Segment every distinct stage-2 piece with `vocab` (the inherited merges,
+/// in order). Pieces that end up one token carry no pair and are dropped.
+pub fn replay(pieces: &[(Box<[u8]>, u64)], vocab: &Vocab) -> (Words, Vec<u64>) {
+    let encoder = Encoder::new(vocab);
+    let parts: Vec<(Vec<u32>, Vec<u32>, Vec<u64>)> = pieces
+        .par_chunks(2048)
+        .map_init(Scratch::default, |scratch, chunk| {
+            let mut symbols = Vec::new();
+            let mut lens = Vec::new();
+            let mut counts = Vec::new();
+            for (piece, count) in chunk {
+                let start = symbols.len();
+                encoder.encode_piece(vocab, piece, &mut symbols, scratch);
+                if symbols.len() - start < 2 {
+                    symbols.truncate(start);
+                } else {
+                    lens.push((symbols.len() - start) as u32);
+                    counts.push(*count);
+                }
+            }
+            (symbols, lens, counts)
+        })
+        .collect();
+    let total = parts.iter().map(|p| p.0.len()).sum();
+    let num = parts.iter().map(|p| p.1.len()).sum();
+    let mut words = Words::with_capacity(num, total);
+    let mut counts = Vec::with_capacity(num);
+    for (symbols, lens, cs) in parts {
+        let mut at = 0;
+        for len in lens {
+            words.push(symbols[at..at + len as usize].iter().copied());
+            at += len as usize;
+        }
+        counts.extend(cs);
+    }
+    (words, counts)
+}
+
+/// What stage 2 did, for the report.
+pub struct Stage2 {
+    pub merges: Vec<(u32, u32)>,
+    pub stop: StopReason,
+    pub rejected: u64,
+    pub pieces: usize,
+    pub symbols: usize,
+}
+
+/// Stage 2 on top of `base`: replay `pieces`, then learn superword merges
+/// until `tokens` (which starts as the base's tokens, empty for unused ids)
+/// reaches `target`. Uses the rules, limits and progress flag of `cfg`.
+pub fn stage2(
+    pieces: WordCounts,
+    base: &Vocab,
+    tokens: &mut Vec<Vec<u8>>,
+    target: usize,
+    cfg: &SuperConfig,
+) -> Result<Stage2> {
+    check_replayable(base)?;
+    let pieces = pieces.into_sorted();
+    let (words, counts) = replay(&pieces, base);
+    let num_pieces = pieces.len();
+    drop(pieces);
+    let symbols = words.total_len();
+    let bar = Progress::items(
+        cfg.progress,
+        target.saturating_sub(tokens.len()) as u64,
+        "stage 2 merges",
+    );
+    let out = learn_merges_positional(
+        words,
+        &counts,
+        tokens,
+        |t| t.len() as u32,
+        &MergeConfig {
+            target_vocab: target,
+            min_frequency: cfg.min_frequency,
+            max_token_length: cfg.max_token_length,
+        },
+        superword_filter(&cfg.rules),
+        &bar,
+    );
+    bar.finish();
+    Ok(Stage2 {
+        merges: out
+            .outcome
+            .merges
+            .iter()
+            .map(|m| (m.left, m.right))
+            .collect(),
+        stop: out.outcome.stop,
+        rejected: out.rejected,
+        pieces: num_pieces,
+        symbols,
+    })
+}
+
+/// Settings of a whole curriculum.
+#[derive(Clone, Debug)]
+pub struct SuperConfig {
+    /// Final vocabulary size, special tokens included.
+    pub vocab_size: usize,
+    /// Merges learned in stage 1 and inherited by stage 2.
+    pub transition: usize,
+    pub special_tokens: Vec<String>,
+    pub min_frequency: u64,
+    pub max_token_length: Option<usize>,
+    pub rules: SuperwordRules,
+    pub progress: bool,
+}
+
+/// A trained SuperBPE vocabulary and the facts of its run.
+pub struct SuperTrained {
+    pub vocab: Vocab,
+    /// Merges stage 1 produced (`transition` unless the corpus ran out).
+    pub stage1_merges: usize,
+    pub stage2: Stage2,
+}
+
+/// The whole curriculum from two counts of the same text: `words` with the
+/// stage-1 pattern, `pieces` with the stage-2 pattern and line boundaries.
+pub fn train_superbpe(
+    words: WordCounts,
+    pieces: WordCounts,
+    cfg: &SuperConfig,
+) -> Result<SuperTrained> {
+    let floor = 256 + cfg.transition + cfg.special_tokens.len();
+    if cfg.vocab_size < floor {
+        return Err(Error::config(format!(
+            "vocab_size={} is smaller than 256 bytes + transition={} merges + {} special token(s)",
+            cfg.vocab_size,
+            cfg.transition,
+            cfg.special_tokens.len()
+        )));
+    }
+    let (mut tokens, merges1) = stage1(
+        words,
+        cfg.transition,
+        cfg.min_frequency,
+        cfg.max_token_length,
+        cfg.progress,
+    );
+    let inherited = Vocab::new(tokens.clone(), merges1.clone(), &[])?;
+    let target = cfg.vocab_size - cfg.special_tokens.len();
+    let st2 = stage2(pieces, &inherited, &mut tokens, target, cfg)?;
+    let stage1_merges = merges1.len();
+    let mut merges = merges1;
+    merges.extend_from_slice(&st2.merges);
+    let vocab = Vocab::new(tokens, merges, &cfg.special_tokens)?;
+    Ok(SuperTrained {
+        vocab,
+        stage1_merges,
+        stage2: st2,
+    })
+}
+
+/// Stage 2 on top of an existing vocabulary (the official "extend an
+/// existing tokenizer" workflow): its ids, merges and special tokens stay as
+/// they are, new tokens get the ids after all of them, and special tokens it
+/// lacks come last. `cfg.transition` is ignored: every base merge is inherited.
+pub fn extend(base: &Vocab, pieces: WordCounts, cfg: &SuperConfig) -> Result<(Vocab, Stage2)> {
+    let new_specials: Vec<String> = cfg
+        .special_tokens
+        .iter()
+        .filter(|s| base.special_id(s).is_none())
+        .cloned()
+        .collect();
+    let mut tokens = base.tokens().to_vec();
+    tokens.resize(base.size(), Vec::new());
+    if cfg.vocab_size < tokens.len() + new_specials.len() {
+        return Err(Error::config(format!(
+            "vocab_size={} is not larger than the base vocabulary ({} ids with its special tokens)",
+            cfg.vocab_size,
+            tokens.len() + new_specials.len()
+        )));
+    }
+    let target = cfg.vocab_size - new_specials.len();
+    let st2 = stage2(pieces, base, &mut tokens, target, cfg)?;
+    let mut merges = base.merges().to_vec();
+    merges.extend_from_slice(&st2.merges);
+    let mut specials = base.specials().to_vec();
+    let first_new = tokens.len() as u32;
+    for (i, s) in new_specials.into_iter().enumerate() {
+        specials.push((s, first_new + i as u32));
+    }
+    let vocab =
+        Vocab::with_special_ids(tokens, merges, specials)?.with_ignore_merges(base.ignore_merges());
+    Ok((vocab, st2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_counted_between_spaces() {
+        assert_eq!(words_in(b".  The"), 2);
+        assert_eq!(words_in(b"   "), 0);
+        assert_eq!(words_in(b" of the"), 2);
+        assert_eq!(words_in(b"a\tb"), 1);
+    }
+
+    #[test]
+    fn filter_refuses_colon_space_and_long_phrases() {
+        let rules = SuperwordRules {
+            max_words_per_token: Some(2),
+            forbidden_substrings: vec![b": ".to_vec()],
+        };
+        let ok = superword_filter(&rules);
+        assert!(ok(b" of the"));
+        assert!(!ok(b" of the way"));
+        assert!(!ok(b"Answer: A"));
+        assert!(ok(b"Answer:"));
+    }
+
+    #[test]
+    fn out_of_order_merges_are_refused() {
+        let mut tokens = Vocab::byte_alphabet();
+        tokens.push(b"ab".to_vec());
+        tokens.push(b"abc".to_vec());
+        let id = |t: &[u8], ts: &[Vec<u8>]| ts.iter().position(|x| x == t).unwrap_or(0) as u32;
+        let (a, b, c) = (id(b"a", &tokens), id(b"b", &tokens), id(b"c", &tokens));
+        // "abc" = "ab" + "c" listed before "ab" is made.
+        let vocab = Vocab::new(tokens, vec![(256, c), (a, b)], &[]).expect("vocab");
+        let err = check_replayable(&vocab).expect_err("must refuse");
+        assert!(err.to_string().contains("merge 0"), "{err}");
+    }
+}
