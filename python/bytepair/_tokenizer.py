@@ -246,6 +246,16 @@ class Tokenizer:
         regex = _pattern_regex(pattern) if pattern else ""
         return Encoding._from_core(name, regex, self._core, self.special_tokens)
 
+    def to_tiktoken(self, path: str | os.PathLike) -> Path:
+        """Write the mergeable tokens as a ``.tiktoken`` rank file (rank = id).
+
+        Special tokens are not part of that format; pass them to
+        ``Encoding.from_tiktoken_file`` (or ``tiktoken.Encoding``) when loading.
+        """
+        p = Path(path)
+        _atomic_write(p, self._core.to_tiktoken_text())
+        return p
+
     def to_huggingface_json(self) -> str:
         """The HF ``tokenizer.json`` document as a string."""
         return self._core.to_hf_json()

@@ -53,7 +53,25 @@ def train(
     words = sorted(word_counts)
     counts = [word_counts[w] for w in words]
     symbols = [[ids[bytes([b])] for b in w] for w in words]
+    merges = merge_loop(symbols, counts, tokens, vocab_size - num_specials, min_frequency)
+    return tokens, merges
 
+
+def merge_loop(
+    symbols: list[list[int]],
+    counts: list[int],
+    tokens: list[bytes],
+    target: int,
+    min_frequency: int = 0,
+    accept=None,
+) -> list[tuple[int, int]]:
+    """HF's merge loop over words given as id lists; appends new tokens to
+    ``tokens`` (in place, as are ``symbols``) and returns the merges.
+
+    ``accept(bytes) -> bool`` may refuse a new token: the pair is dropped
+    and comes back only if a later merge creates new occurrences of it.
+    """
+    ids = {t: i for i, t in enumerate(tokens) if t}
     pair_counts: Counter = Counter()
     where: dict[tuple[int, int], set[int]] = defaultdict(set)
     for i, s in enumerate(symbols):
@@ -72,7 +90,6 @@ def train(
             push(pair, pair_counts[pair], where[pair])
 
     merges: list[tuple[int, int]] = []
-    target = vocab_size - num_specials
     while len(tokens) < target and heap:
         neg, pair, _, positions = heapq.heappop(heap)
         live = pair_counts[pair]
@@ -84,6 +101,8 @@ def train(
             break
         a, b = pair
         new_bytes = tokens[a] + tokens[b]
+        if accept is not None and not accept(new_bytes):
+            continue
         if new_bytes not in ids:
             ids[new_bytes] = len(tokens)
             tokens.append(new_bytes)
@@ -91,7 +110,7 @@ def train(
         merges.append(pair)
 
         gained: dict[tuple[int, int], set[int]] = defaultdict(set)
-        for w in positions:
+        for w in sorted(positions):
             s = symbols[w]
             out: list[int] = []
             r = 0
@@ -114,7 +133,7 @@ def train(
         for p in sorted(gained):
             if pair_counts[p] > 0:
                 push(p, pair_counts[p], gained[p])
-    return tokens, merges
+    return merges
 
 
 def hf_merge_list(tokens: list[bytes], merges: list[tuple[int, int]]) -> list[tuple[bytes, bytes]]:
