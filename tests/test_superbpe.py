@@ -235,3 +235,19 @@ def test_unreplayable_base_merges_are_named(tmp_path):
     base = bp.Tokenizer.from_huggingface(path)
     with pytest.raises(ValueError, match=r"inherited merge 0 .*cannot be replayed"):
         bp.train_superbpe(iter(["abc abc abc"]), 300, base=base, progress=False)
+
+
+def test_stats_against_a_baseline(superbpe_pair, novels_sample):
+    sb, _ = superbpe_pair
+    plain = bp.train(iter(novels_sample[:3000]), 2000, pattern="superbpe-stage1", progress=False)
+    texts = novels_sample[5000:5400]
+    s = sb.stats(texts, baseline=plain)
+    assert s.tokens == sum(len(sb.encode(t)) for t in texts)
+    assert s.bytes == sum(len(t.encode()) for t in texts)
+    assert s.bytes_per_token == pytest.approx(s.bytes / s.tokens)
+    assert sum(s.words_per_token.values()) == s.tokens
+    assert s.baseline.tokens == sum(len(plain.encode(t)) for t in texts)
+    assert s.vs_baseline == pytest.approx(s.tokens / s.baseline.tokens)
+    # plain BPE with a whitespace-aware pattern never crosses a word boundary
+    assert s.baseline.crossing_share == 0.0 and s.crossing_share > 0.05
+    assert max(s.words_per_token) <= 4 and max(s.baseline.words_per_token) == 1

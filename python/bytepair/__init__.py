@@ -9,6 +9,7 @@
 from . import _core, dynamic, load, model, registry
 from ._core import BytepairError, DisallowedSpecialError, FormatError, InvalidUtf8Error
 from ._encoding import Encoding
+from ._stats import TokenStats
 from ._superbpe import SuperBPEReport, train_superbpe
 from ._tokenizer import Tokenizer
 from ._train import EarlyStopWarning, TrainReport, train
@@ -33,6 +34,7 @@ __all__ = [
     "FormatError",
     "InvalidUtf8Error",
     "Tokenizer",
+    "TokenStats",
     "TrainReport",
     "pretokenize",
     "train",

@@ -246,6 +246,15 @@ class Tokenizer:
         regex = _pattern_regex(pattern) if pattern else ""
         return Encoding._from_core(name, regex, self._core, self.special_tokens)
 
+    def stats(self, texts: Iterable[str], baseline: Tokenizer | None = None):
+        """Bytes per token, tokens per word, the share of tokens that cross a
+        space, and a words-per-token histogram on ``texts`` (special tokens
+        count as text), with the same for ``baseline`` and the token ratio.
+        Returns a :class:`bytepair.TokenStats`."""
+        from ._stats import token_stats
+
+        return token_stats(self, texts, baseline)
+
     def to_tiktoken(self, path: str | os.PathLike) -> Path:
         """Write the mergeable tokens as a ``.tiktoken`` rank file (rank = id).
 
