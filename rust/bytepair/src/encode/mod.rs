@@ -50,6 +50,8 @@ thread_local! {
 }
 
 const SCAN_LIMIT: usize = 128;
+/// The same limit for the second phase of [`Encoder::encode_long`], in tokens.
+const PHASE2_SCAN_LIMIT: usize = 256;
 
 /// Bytes in the UTF-8 sequence that starts with `b` (1 for a stray byte).
 #[inline]
@@ -252,7 +254,8 @@ impl Encoder {
         let mut ids = std::mem::take(&mut s.phase1);
         ids.clear();
         phase1.encode_segments(piece, &mut ids, s);
-        if ids.len() < 2 {
+        if ids.len() < PHASE2_SCAN_LIMIT {
+            self.merge_scan(&mut ids, &mut s.prio);
             out.extend_from_slice(&ids);
         } else {
             let first: Vec<u64> = ids.windows(2).map(|w| self.pair(w[0], w[1])).collect();
@@ -320,6 +323,34 @@ impl Encoder {
             c.ids.extend_from_slice(&out[start..]);
             c.spans.insert(key, (at, (out.len() - start) as u32));
         });
+    }
+
+    /// tiktoken's scan (see [`Encoder::encode_scan`]) over token ids.
+    fn merge_scan(&self, ids: &mut Vec<u32>, prio: &mut Vec<u64>) {
+        prio.clear();
+        prio.extend(ids.windows(2).map(|w| self.pair(w[0], w[1])));
+        loop {
+            let mut best = NO_PAIR;
+            let mut at = 0;
+            for (i, &p) in prio.iter().enumerate() {
+                if p < best {
+                    best = p;
+                    at = i;
+                }
+            }
+            if best == NO_PAIR {
+                break;
+            }
+            ids[at] = best as u32;
+            ids.remove(at + 1);
+            prio.remove(at);
+            if at < prio.len() {
+                prio[at] = self.pair(ids[at], ids[at + 1]);
+            }
+            if at > 0 {
+                prio[at - 1] = self.pair(ids[at - 1], ids[at]);
+            }
+        }
     }
 
     pub(crate) fn encode_scan(&self, piece: &[u8], out: &mut Vec<u32>, s: &mut Scratch) {

@@ -81,6 +81,14 @@ pub fn split_recommended<'a>(text: &'a str, mut emit: impl FnMut(&'a str)) {
     let mut gap = 0; // start of the text not yet emitted
     let mut i = 0;
     while i < s.len() {
+        // Fast paths: no alternative starts at a letter, nor at a single
+        // space before a letter or digit.
+        if s[i].is_ascii_alphabetic()
+            || (s[i] == b' ' && s.get(i + 1).is_some_and(u8::is_ascii_alphanumeric))
+        {
+            i += 1;
+            continue;
+        }
         match match_end(s, i) {
             Some(e) => {
                 if gap < i {
