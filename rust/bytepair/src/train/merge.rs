@@ -105,7 +105,7 @@ pub(super) trait PairCounts {
     fn add(&mut self, pair: Pair, delta: i64);
     /// Add a gain and return the new count; the positional loop also files
     /// the positions of the new occurrences.
-    fn gain(&mut self, pair: Pair, delta: i64, positions: Vec<u32>) -> i64;
+    fn gain(&mut self, pair: Pair, delta: i64, positions: &[u32]) -> i64;
 }
 
 impl PairCounts for FxHashMap<Pair, i64> {
@@ -118,7 +118,7 @@ impl PairCounts for FxHashMap<Pair, i64> {
         *self.entry(pair).or_insert(0) += delta;
     }
     #[inline]
-    fn gain(&mut self, pair: Pair, delta: i64, _positions: Vec<u32>) -> i64 {
+    fn gain(&mut self, pair: Pair, delta: i64, _positions: &[u32]) -> i64 {
         let c = self.entry(pair).or_insert(0);
         *c += delta;
         *c
@@ -126,20 +126,26 @@ impl PairCounts for FxHashMap<Pair, i64> {
 }
 
 /// The heap of pair entries, each with the words it will merge (HF's rules,
-/// see the module notes).
+/// see the module notes). Word lists live back to back in one arena: a merge
+/// run pushes millions of short lists, and one allocation each was a fifth of
+/// the positional loop's time (and as much again to free them).
 #[derive(Default)]
 pub(super) struct Queue {
     heap: BinaryHeap<Entry>,
     pushes: u32,
-    word_lists: Vec<Vec<u32>>,
+    words: Vec<u32>,
+    /// (start in `words`, length) of each entry's list.
+    spans: Vec<(usize, u32)>,
 }
+
+/// `Entry::words` of an entry whose list is empty.
+const NO_WORDS: u32 = u32::MAX;
 
 impl Queue {
     /// An entry for `pair` with its current total count, if that is positive.
-    pub(super) fn push_entry(&mut self, pair: Pair, count: i64, words: Vec<u32>) {
+    pub(super) fn push_entry(&mut self, pair: Pair, count: i64, words: &[u32]) {
         if count > 0 {
-            self.word_lists.push(words);
-            let words = (self.word_lists.len() - 1) as u32;
+            let words = self.file_words(words);
             self.push(Entry {
                 count: count as u64,
                 pair,
@@ -149,19 +155,47 @@ impl Queue {
         }
     }
 
+    fn file_words(&mut self, words: &[u32]) -> u32 {
+        if words.is_empty() {
+            return NO_WORDS;
+        }
+        self.spans.push((self.words.len(), words.len() as u32));
+        self.words.extend_from_slice(words);
+        (self.spans.len() - 1) as u32
+    }
+
+    /// Entries with empty word lists for many pairs, in the given order
+    /// (which sets their push order), built into the heap in one pass.
+    pub(super) fn push_all(&mut self, entries: impl Iterator<Item = (Pair, i64)>) {
+        let mut v = std::mem::take(&mut self.heap).into_vec();
+        for (pair, count) in entries {
+            if count > 0 {
+                v.push(Entry {
+                    count: count as u64,
+                    pair,
+                    seq: self.pushes,
+                    words: NO_WORDS,
+                });
+                self.pushes = self.pushes.wrapping_add(1);
+            }
+        }
+        self.heap = BinaryHeap::from(v);
+    }
+
     fn push(&mut self, mut entry: Entry) {
         entry.seq = self.pushes;
         self.pushes = self.pushes.wrapping_add(1);
         self.heap.push(entry);
     }
 
-    /// The best pair whose entry holds its live count, with that entry's words;
-    /// stale entries go back with the live count on the way.
+    /// The best pair whose entry holds its live count, its entry's words put
+    /// in `words`; stale entries go back with the live count on the way.
     pub(super) fn pop_live(
         &mut self,
         pair_counts: &impl PairCounts,
         min_frequency: u64,
-    ) -> Result<(Pair, Vec<u32>), StopReason> {
+        words: &mut Vec<u32>,
+    ) -> Result<Pair, StopReason> {
         loop {
             let Some(mut top) = self.heap.pop() else {
                 return Err(StopReason::NoPairs);
@@ -181,8 +215,12 @@ impl Queue {
                     StopReason::MinFrequency
                 });
             }
-            let words = std::mem::take(&mut self.word_lists[top.words as usize]);
-            return Ok((top.pair, words));
+            words.clear();
+            if top.words != NO_WORDS {
+                let (start, len) = self.spans[top.words as usize];
+                words.extend_from_slice(&self.words[start..start + len as usize]);
+            }
+            return Ok(top.pair);
         }
     }
 }
@@ -380,10 +418,14 @@ impl StepDeltas {
             (&st.touched_gained_after, &mut st.gained_after, false),
         ] {
             for &x in touched {
-                let g = std::mem::take(&mut gains[x as usize]);
+                // Cleared, not taken: the vectors keep their capacity.
+                let g = &mut gains[x as usize];
                 let pair = if before { (x, result) } else { (result, x) };
-                let live = pair_counts.gain(pair, g.count, g.positions);
-                queue.push_entry(pair, live, g.words);
+                let live = pair_counts.gain(pair, g.count, &g.positions);
+                queue.push_entry(pair, live, &g.words);
+                g.count = 0;
+                g.words.clear();
+                g.positions.clear();
             }
         }
         st.touched_lost_before.clear();
@@ -502,7 +544,7 @@ impl State<'_> {
         lists.sort_unstable_by_key(|e| e.0);
         for (pair, list) in lists {
             let count = self.pair_counts.get(&pair).copied().unwrap_or(0);
-            self.queue.push_entry(pair, count, list);
+            self.queue.push_entry(pair, count, &list);
         }
     }
 
@@ -562,11 +604,15 @@ pub fn learn_merges(
     st.count_initial_pairs(&table.lens);
 
     let mut merges = Vec::new();
+    let mut list = Vec::new();
     let stop = loop {
         if table.tokens.len() >= cfg.target_vocab {
             break StopReason::VocabFull;
         }
-        let (pair, list) = match st.queue.pop_live(&st.pair_counts, cfg.min_frequency) {
+        let pair = match st
+            .queue
+            .pop_live(&st.pair_counts, cfg.min_frequency, &mut list)
+        {
             Ok(found) => found,
             Err(stop) => break stop,
         };

@@ -59,42 +59,78 @@ struct Node {
 }
 
 /// Everything known about one pair.
-#[derive(Default)]
+#[derive(Clone, Copy)]
 struct Slot {
     count: i64,
     /// Its positions in the initial words: a range of `PairIndex::initial`.
     initial: (u32, u32),
-    /// Positions recorded since, by gains (some may be stale).
-    later: Vec<u32>,
+    /// Positions recorded since, by gains (some may be stale): the head of a
+    /// list threaded through `PairIndex::chain`.
+    later: u32,
 }
 
-/// Pair -> count and positions. The initial positions of all pairs sit in one
-/// array grouped by pair (built by a counting sort), so building the index
-/// allocates two arrays instead of a vector per pair.
+/// Pair -> count and positions. Pairs have dense ids; the initial positions
+/// of all pairs sit in one array grouped by pair (a counting sort), and later
+/// positions in one arena of linked cells, so the index makes a handful of
+/// allocations however many pairs there are.
 struct PairIndex {
-    slots: FxHashMap<Pair, Slot>,
+    ids: FxHashMap<Pair, u32>,
+    slots: Vec<Slot>,
     initial: Vec<u32>,
+    /// (position, next cell) cells of the `later` lists.
+    chain: Vec<(u32, u32)>,
+}
+
+impl PairIndex {
+    fn slot_id(&mut self, pair: Pair) -> usize {
+        let next = self.slots.len() as u32;
+        let id = *self.ids.entry(pair).or_insert(next);
+        if id == next {
+            self.slots.push(Slot {
+                count: 0,
+                initial: (0, 0),
+                later: NONE,
+            });
+        }
+        id as usize
+    }
+
+    /// Move the later positions of slot `id` into `out` (unsorted).
+    fn take_later(&mut self, id: usize, out: &mut Vec<u32>) {
+        let mut cell = std::mem::replace(&mut self.slots[id].later, NONE);
+        while cell != NONE {
+            let (p, next) = self.chain[cell as usize];
+            out.push(p);
+            cell = next;
+        }
+    }
+
+    fn add_later(&mut self, id: usize, positions: &[u32]) {
+        for &p in positions {
+            self.chain.push((p, self.slots[id].later));
+            self.slots[id].later = (self.chain.len() - 1) as u32;
+        }
+    }
 }
 
 impl PairCounts for PairIndex {
     #[inline]
     fn live(&self, pair: Pair) -> i64 {
-        self.slots.get(&pair).map_or(0, |s| s.count)
+        self.ids
+            .get(&pair)
+            .map_or(0, |&id| self.slots[id as usize].count)
     }
     #[inline]
     fn add(&mut self, pair: Pair, delta: i64) {
-        self.slots.entry(pair).or_default().count += delta;
+        let id = self.slot_id(pair);
+        self.slots[id].count += delta;
     }
     #[inline]
-    fn gain(&mut self, pair: Pair, delta: i64, positions: Vec<u32>) -> i64 {
-        let slot = self.slots.entry(pair).or_default();
-        slot.count += delta;
-        if slot.later.is_empty() {
-            slot.later = positions;
-        } else {
-            slot.later.extend_from_slice(&positions);
-        }
-        slot.count
+    fn gain(&mut self, pair: Pair, delta: i64, positions: &[u32]) -> i64 {
+        let id = self.slot_id(pair);
+        self.slots[id].count += delta;
+        self.add_later(id, positions);
+        self.slots[id].count
     }
 }
 
@@ -125,11 +161,10 @@ fn index_pairs(
     queue: &mut Queue,
 ) -> PairIndex {
     // Pass 1: a dense id per pair, its count and number of positions.
-    let mut dense: FxHashMap<Pair, u32> = FxHashMap::default();
+    let mut ids: FxHashMap<Pair, u32> = FxHashMap::default();
     let mut pair_of: Vec<u32> = vec![NONE; nodes.len()];
+    let mut slots: Vec<Slot> = Vec::new();
     let mut pairs: Vec<Pair> = Vec::new();
-    let mut weight: Vec<i64> = Vec::new();
-    let mut size: Vec<u32> = Vec::new();
     for (p, n) in nodes.iter().enumerate() {
         if n.next == NONE {
             continue;
@@ -138,51 +173,50 @@ fn index_pairs(
         if !fits(pair.0, pair.1) {
             continue;
         }
-        let id = *dense.entry(pair).or_insert_with(|| {
+        let id = *ids.entry(pair).or_insert_with(|| {
             pairs.push(pair);
-            weight.push(0);
-            size.push(0);
-            (pairs.len() - 1) as u32
+            slots.push(Slot {
+                count: 0,
+                initial: (0, 0),
+                later: NONE,
+            });
+            (slots.len() - 1) as u32
         });
         pair_of[p] = id;
-        weight[id as usize] += counts[n.word as usize] as i64;
-        size[id as usize] += 1;
+        let slot = &mut slots[id as usize];
+        slot.count += counts[n.word as usize] as i64;
+        slot.initial.1 += 1; // the size, for now
     }
-    drop(dense);
     // Pass 2: offsets, then positions in ascending order within each pair.
-    let mut start = Vec::with_capacity(size.len() + 1);
     let mut total = 0u32;
-    for &n in &size {
-        start.push(total);
-        total += n;
+    for slot in &mut slots {
+        let size = slot.initial.1;
+        slot.initial = (total, total);
+        total += size;
     }
-    let mut fill = start.clone();
     let mut initial = vec![0u32; total as usize];
     for (p, &id) in pair_of.iter().enumerate() {
         if id != NONE {
-            initial[fill[id as usize] as usize] = p as u32;
-            fill[id as usize] += 1;
+            let end = &mut slots[id as usize].initial.1;
+            initial[*end as usize] = p as u32;
+            *end += 1;
         }
     }
     drop(pair_of);
     // Sorted so the heap is built in the same order on every run.
     let mut order: Vec<u32> = (0..pairs.len() as u32).collect();
     order.sort_unstable_by_key(|&i| pairs[i as usize]);
-    let mut slots = FxHashMap::default();
-    slots.reserve(pairs.len());
-    for i in order {
-        let i = i as usize;
-        slots.insert(
-            pairs[i],
-            Slot {
-                count: weight[i],
-                initial: (start[i], start[i] + size[i]),
-                later: Vec::new(),
-            },
-        );
-        queue.push_entry(pairs[i], weight[i], Vec::new());
+    queue.push_all(
+        order
+            .iter()
+            .map(|&i| (pairs[i as usize], slots[i as usize].count)),
+    );
+    PairIndex {
+        ids,
+        slots,
+        initial,
+        chain: Vec::new(),
     }
-    PairIndex { slots, initial }
 }
 
 /// Facts about a run besides the merges.
@@ -226,11 +260,13 @@ pub fn learn_merges_positional(
     let mut merges = Vec::new();
     let mut rejected = 0u64;
     let mut occurrences: Vec<u32> = Vec::new();
+    let mut later: Vec<u32> = Vec::new();
+    let mut list: Vec<u32> = Vec::new();
     let stop = loop {
         if table.tokens.len() >= cfg.target_vocab {
             break StopReason::VocabFull;
         }
-        let (pair, list) = match queue.pop_live(&index, cfg.min_frequency) {
+        let pair = match queue.pop_live(&index, cfg.min_frequency, &mut list) {
             Ok(found) => found,
             Err(stop) => break stop,
         };
@@ -250,9 +286,10 @@ pub fn learn_merges_positional(
 
         // Every recorded position of the pair, in ascending order. The initial
         // range stays: it also says which words the pair's first entry covers.
-        let slot = index.slots.entry(pair).or_default();
-        let (lo, hi) = slot.initial;
-        let mut later = std::mem::take(&mut slot.later);
+        let id = index.slot_id(pair);
+        let (lo, hi) = index.slots[id].initial;
+        later.clear();
+        index.take_later(id, &mut later);
         later.sort_unstable();
         later.dedup();
         occurrences.clear();
@@ -313,9 +350,7 @@ pub fn learn_merges_positional(
                 nodes[after as usize].prev = p;
             }
         }
-        if !later.is_empty() {
-            index.slots.entry(pair).or_default().later = later;
-        }
+        index.add_later(id, &later);
         step.apply((a, b, result), &mut index, &mut queue);
     };
     PositionalOutcome {
