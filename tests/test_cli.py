@@ -44,3 +44,21 @@ def test_errors_are_one_line():
     assert "Traceback" not in r.stderr
     r = run("train", "--pattern", "(", "-q")
     assert r.returncode == 1 and "Traceback" not in r.stderr
+
+
+def test_train_superbpe_and_tiktoken_export(tmp_path):
+    import bytepair as bp
+
+    out = tmp_path / "sb.json"
+    # no corpus: the sample shipped in the package
+    args = ("train", "--vocab-size", "600", "--superbpe", "--transition", "20")
+    r = run(*args, "-q", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "20 subword +" in r.stdout
+    tok = bp.Tokenizer.load(out)
+    assert tok.curriculum == {"stage1_pattern": "superbpe-stage1", "transition": 20}
+    assert any(b" " in (a + b).strip(b" ") for a, b in tok.merges[20:])  # superwords
+    r = run(*args, "-q", "--format", "tiktoken", "-o", str(tmp_path / "sb.tiktoken"))
+    assert r.returncode == 0, r.stderr
+    ranks = bp.load.load_tiktoken_bpe(str(tmp_path / "sb.tiktoken"))
+    assert len(ranks) == tok.vocab_size - 1

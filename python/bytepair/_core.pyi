@@ -92,6 +92,8 @@ class Tokenizer:
     def special_tokens(self) -> list[tuple[str, int]]: ...
     @property
     def pattern(self) -> str | None: ...
+    @property
+    def curriculum(self) -> tuple[str | None, int] | None: ...
     def to_native_json(self) -> str: ...
     def to_hf_json(self) -> str: ...
     @staticmethod
@@ -116,6 +118,22 @@ def train_iter(
     max_token_length: int | None,
     num_threads: int | None,
     progress: bool,
+) -> tuple[Tokenizer, dict[str, int | float | str]]: ...
+def train_superbpe(
+    corpus: list[str] | Iterable[str],
+    is_files: bool,
+    vocab_size: int,
+    transition: int,
+    stage1_pattern: str | None,
+    stage2_pattern: str | None,
+    special_tokens: list[str],
+    min_frequency: int,
+    max_token_length: int | None,
+    max_words_per_token: int | None,
+    forbidden_substrings: list[str],
+    num_threads: int | None,
+    progress: bool,
+    base: Tokenizer | None = None,
 ) -> tuple[Tokenizer, dict[str, int | float | str]]: ...
 def train_from_word_counts(
     word_counts: list[tuple[bytes, int]],

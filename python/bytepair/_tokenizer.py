@@ -156,6 +156,13 @@ class Tokenizer:
         return self._core.pattern
 
     @property
+    def curriculum(self) -> dict | None:
+        """For a SuperBPE tokenizer, how it was trained:
+        ``{"stage1_pattern": ..., "transition": merges inherited}``; else None."""
+        c = self._core.curriculum
+        return None if c is None else {"stage1_pattern": c[0], "transition": c[1]}
+
+    @property
     def special_tokens(self) -> dict[str, int]:
         return dict(self._core.special_tokens())
 

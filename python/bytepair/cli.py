@@ -43,16 +43,32 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", bp.EarlyStopWarning)
-        tok = bp.train(
-            paths,
-            vocab_size,
-            pattern=pattern,
-            special_tokens=specials,
-            min_frequency=args.min_frequency,
-            max_token_length=args.max_token_length,
-            num_threads=args.threads,
-            progress=not args.quiet,
-        )
+        if args.superbpe:
+            t = args.transition if args.transition is not None else 0.5
+            transition = int(t) if t >= 1 else t
+            tok = bp.train_superbpe(
+                paths,
+                vocab_size,
+                transition,
+                stage1_pattern="recommended" if args.pattern == "gpt4" else pattern,
+                stage2_pattern=args.stage2_pattern,
+                special_tokens=specials,
+                min_frequency=args.min_frequency,
+                max_token_length=args.max_token_length,
+                num_threads=args.threads,
+                progress=not args.quiet,
+            )
+        else:
+            tok = bp.train(
+                paths,
+                vocab_size,
+                pattern=pattern,
+                special_tokens=specials,
+                min_frequency=args.min_frequency,
+                max_token_length=args.max_token_length,
+                num_threads=args.threads,
+                progress=not args.quiet,
+            )
     seconds = time.perf_counter() - started
     report = bp.last_train_report
     if args.output:
@@ -60,7 +76,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         if args.format == "hf" or (args.format == "auto" and out.suffix != ".json"):
             written = tok.to_huggingface(out)
         elif args.format == "tiktoken":
-            raise SystemExit("bytepair: error: tiktoken export is not available yet")
+            written = tok.to_tiktoken(out)
         else:
             tok.save(out)
             written = out
@@ -68,15 +84,31 @@ def cmd_train(args: argparse.Namespace) -> int:
     n_tokens = len(tok.encode_ordinary(head))
     n_bytes = len(head.encode("utf-8"))
     source = "the built-in sample corpus" if not args.corpus else f"{len(paths)} file(s)"
+    merges = len(tok.merges)
+    if args.superbpe:
+        print(
+            f"trained SuperBPE on {source}: {report.bytes:,} bytes, "
+            f"{report.stage2_pieces:,} distinct stage-2 pieces"
+        )
+        stage1 = (tok.curriculum or {}).get("stage1_pattern")
+        print(f"  patterns       stage 1 {stage1}, stage 2 {tok.pattern}")
+    else:
+        print(
+            f"trained on {source}: {report.bytes:,} bytes, "
+            f"{report.unique_words:,} distinct pre-tokens"
+        )
+        print(f"  pattern        {pattern or 'none'}")
     print(
-        f"trained on {source}: {report.bytes:,} bytes, {report.unique_words:,} distinct pre-tokens"
-    )
-    print(f"  pattern        {pattern or 'none'}")
-    print(
-        f"  vocab size     {tok.vocab_size:,} (256 bytes + {report.merges:,} merges "
+        f"  vocab size     {tok.vocab_size:,} (256 bytes + {merges:,} merges "
         f"+ {len(specials)} special)"
     )
-    print(f"  merges         {report.merges:,}")
+    if args.superbpe:
+        print(
+            f"  merges         {report.stage1_merges:,} subword + {report.stage2_merges:,} "
+            f"superword ({report.rejected:,} refused by the filters)"
+        )
+    else:
+        print(f"  merges         {merges:,}")
     scope = "" if n_bytes >= report.bytes else f" (first {n_bytes:,} bytes)"
     print(f"  bytes/token    {n_bytes / max(n_tokens, 1):.3f}{scope}")
     print(f"  time           {seconds:.2f} s (counting {report.count_seconds:.2f} s)")
@@ -105,7 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n"
         "  bytepair train\n"
         "  bytepair train data/*.txt --vocab-size 32768 --pattern gpt4 -o tok.json\n"
-        "  bytepair train corpus.txt --vocab-size 50257 --pattern gpt2 -o hf_dir/",
+        "  bytepair train corpus.txt --vocab-size 50257 --pattern gpt2 -o hf_dir/\n"
+        "  bytepair train corpus.txt --vocab-size 32768 --superbpe --transition 16384 -o sb/",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     t.add_argument(
@@ -128,6 +161,24 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="TOKEN",
         help="a special token (repeatable; default <|endoftext|>)",
+    )
+    t.add_argument(
+        "--superbpe",
+        action="store_true",
+        help="SuperBPE: subwords first, then superwords that cross spaces",
+    )
+    t.add_argument(
+        "--transition",
+        type=float,
+        default=None,
+        metavar="T",
+        help="SuperBPE: merges learned before superwords (an int, or a fraction of the "
+        "learned merges; default 0.5)",
+    )
+    t.add_argument(
+        "--stage2-pattern",
+        default="recommended",
+        help='SuperBPE stage-2 split: "recommended", "digits-only" or a regex',
     )
     t.add_argument("--min-frequency", type=int, default=0)
     t.add_argument("--max-token-length", type=int, default=None, metavar="BYTES")

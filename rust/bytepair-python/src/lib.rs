@@ -545,6 +545,19 @@ impl PyTokenizer {
         }
     }
 
+    /// How a SuperBPE vocabulary was trained: (stage-1 pattern, transition).
+    #[getter]
+    fn curriculum(&self) -> Option<(Option<String>, usize)> {
+        self.inner.curriculum().map(|c| {
+            let pattern = match &c.stage1_pattern {
+                PatternSpec::None => None,
+                PatternSpec::Named(n) => Some(n.as_str().to_string()),
+                PatternSpec::Custom(r) => Some(r.clone()),
+            };
+            (pattern, c.transition)
+        })
+    }
+
     fn to_native_json(&self) -> CoreResult<String> {
         Ok(bytepair::io::native::to_json(
             self.inner.vocab(),
