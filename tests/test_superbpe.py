@@ -251,3 +251,42 @@ def test_stats_against_a_baseline(superbpe_pair, novels_sample):
     # plain BPE with a whitespace-aware pattern never crosses a word boundary
     assert s.baseline.crossing_share == 0.0 and s.crossing_share > 0.05
     assert max(s.words_per_token) <= 4 and max(s.baseline.words_per_token) == 1
+
+
+def test_extending_cl100k_fills_its_unused_ids(tmp_path, novels_sample):
+    enc = bp.get_encoding("cl100k_base")
+    base = bp.Tokenizer.from_tiktoken(
+        shared_path("vocab", "tiktoken", "cl100k_base.tiktoken"),
+        pattern="gpt4",
+        special_tokens=enc._special_tokens,
+    )
+    ext = bp.train_superbpe(
+        iter(novels_sample[:3000]), base.vocab_size + 200, base=base, progress=False
+    )
+    assert ext.vocab_size == base.vocab_size + 200
+    # 100256 and 100261..100275 are unused in cl100k_base: the first new tokens
+    for i in [100256, *range(100261, 100276)]:
+        assert base.token_to_id(ext.token_bytes(i)) is None
+    assert ext.special_tokens == base.special_tokens
+    text = "".join(novels_sample[4000:4050])
+    ext.to_huggingface(tmp_path)
+    hf = tokenizers.Tokenizer.from_file(str(tmp_path / "tokenizer.json"))
+    assert ext.encode(text) == hf.encode(text, add_special_tokens=False).ids
+    assert len(ext.encode(text)) < len(enc.encode(text))
+
+
+def test_sentencepiece_bases_are_refused():
+    spm = bp.Tokenizer.from_huggingface(
+        shared_path("vocab", "openllama-3b-zh-en", "tokenizer.json")
+    )
+    with pytest.raises(ValueError, match="byte-level"):
+        bp.train_superbpe(iter(["a b c"]), spm.vocab_size + 10, base=spm, progress=False)
+
+
+def test_transformers_loads_the_export(tmp_path, superbpe_pair, novels_sample):
+    transformers = pytest.importorskip("transformers")
+    sb, _ = superbpe_pair
+    sb.to_huggingface(tmp_path)
+    auto = transformers.AutoTokenizer.from_pretrained(str(tmp_path))
+    text = "".join(novels_sample[6000:6020])
+    assert auto(text, add_special_tokens=False)["input_ids"] == sb.encode(text)

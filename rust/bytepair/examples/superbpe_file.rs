@@ -57,6 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         target_vocab: vocab_size - 1,
         min_frequency: 0,
         max_token_length: None,
+        free_ids: Vec::new(),
     };
     let bar = bytepair::progress::Progress::items(false, 0, "");
     let out = learn_merges_positional(

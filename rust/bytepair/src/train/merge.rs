@@ -54,6 +54,9 @@ pub struct MergeConfig {
     pub min_frequency: u64,
     /// Never build a token longer than this many symbol units (bytes or characters).
     pub max_token_length: Option<usize>,
+    /// Unused ids among the existing tokens (holes of a base vocabulary, which
+    /// are empty entries): new tokens take these first, lowest first.
+    pub free_ids: Vec<u32>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -229,13 +232,17 @@ impl Queue {
 /// `max_token_length` counts.
 pub(super) struct TokenTable<'t, F: Fn(&[u8]) -> u32> {
     pub tokens: &'t mut Vec<Vec<u8>>,
+    /// Unused ids still to fill, highest first (so `pop` gives the lowest).
+    free: Vec<u32>,
     ids: FxHashMap<Vec<u8>, u32>,
     pub lens: Vec<u32>,
     unit_len: F,
 }
 
 impl<'t, F: Fn(&[u8]) -> u32> TokenTable<'t, F> {
-    pub(super) fn new(tokens: &'t mut Vec<Vec<u8>>, unit_len: F) -> Self {
+    pub(super) fn new(tokens: &'t mut Vec<Vec<u8>>, unit_len: F, free_ids: &[u32]) -> Self {
+        let mut free = free_ids.to_vec();
+        free.sort_unstable_by(|a, b| b.cmp(a));
         // Empty entries are unused ids (a base vocabulary's special tokens).
         let ids = tokens
             .iter()
@@ -246,6 +253,7 @@ impl<'t, F: Fn(&[u8]) -> u32> TokenTable<'t, F> {
         let lens = tokens.iter().map(|t| unit_len(t)).collect();
         TokenTable {
             tokens,
+            free,
             ids,
             lens,
             unit_len,
@@ -263,12 +271,27 @@ impl<'t, F: Fn(&[u8]) -> u32> TokenTable<'t, F> {
         if let Some(&id) = self.ids.get(&bytes) {
             return id;
         }
-        let id = self.tokens.len() as u32;
-        self.lens.push((self.unit_len)(&bytes));
-        self.ids.insert(bytes.clone(), id);
-        self.tokens.push(bytes);
+        let len = (self.unit_len)(&bytes);
+        let id = match self.free.pop() {
+            Some(id) => {
+                self.lens[id as usize] = len;
+                self.tokens[id as usize] = bytes.clone();
+                id
+            }
+            None => {
+                self.lens.push(len);
+                self.tokens.push(bytes.clone());
+                (self.tokens.len() - 1) as u32
+            }
+        };
+        self.ids.insert(bytes, id);
         progress.inc(1);
         id
+    }
+
+    /// Ids in use: tokens, and the unused ids of specials.
+    pub(super) fn size(&self) -> usize {
+        self.tokens.len() - self.free.len()
     }
 }
 
@@ -592,7 +615,7 @@ pub fn learn_merges(
     cfg: &MergeConfig,
     progress: &Progress,
 ) -> MergeOutcome {
-    let mut table = TokenTable::new(tokens, unit_len);
+    let mut table = TokenTable::new(tokens, unit_len, &cfg.free_ids);
     let mut st = State {
         max_len: cfg.max_token_length.unwrap_or(usize::MAX),
         words,
@@ -606,7 +629,7 @@ pub fn learn_merges(
     let mut merges = Vec::new();
     let mut list = Vec::new();
     let stop = loop {
-        if table.tokens.len() >= cfg.target_vocab {
+        if table.size() >= cfg.target_vocab {
             break StopReason::VocabFull;
         }
         let pair = match st
@@ -645,6 +668,7 @@ mod tests {
             target_vocab: target,
             min_frequency: 0,
             max_token_length: None,
+            free_ids: Vec::new(),
         };
         let out = learn_merges(
             ws,

@@ -87,6 +87,7 @@ pub fn train_from_counts(counts: WordCounts, cfg: &TrainConfig) -> Result<Traine
         target_vocab: target,
         min_frequency: cfg.min_frequency,
         max_token_length: cfg.max_token_length,
+        free_ids: Vec::new(),
     };
     let out = learn_merges(
         symbols,

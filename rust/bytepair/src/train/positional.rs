@@ -238,7 +238,7 @@ pub fn learn_merges_positional(
     accept: impl Fn(&[u8]) -> bool,
     progress: &Progress,
 ) -> PositionalOutcome {
-    let mut table = TokenTable::new(tokens, unit_len);
+    let mut table = TokenTable::new(tokens, unit_len, &cfg.free_ids);
     let max_len = cfg.max_token_length.unwrap_or(usize::MAX);
     let mut nodes = build_nodes(&words);
     let num_words = words.count();
@@ -263,7 +263,7 @@ pub fn learn_merges_positional(
     let mut later: Vec<u32> = Vec::new();
     let mut list: Vec<u32> = Vec::new();
     let stop = loop {
-        if table.tokens.len() >= cfg.target_vocab {
+        if table.size() >= cfg.target_vocab {
             break StopReason::VocabFull;
         }
         let pair = match queue.pop_live(&index, cfg.min_frequency, &mut list) {
@@ -380,6 +380,7 @@ mod tests {
             target_vocab: 60,
             min_frequency: 0,
             max_token_length: max_len,
+            free_ids: Vec::new(),
         };
         let quiet = Progress::items(false, 0, "");
         let mut t1 = alphabet.clone();
@@ -432,6 +433,7 @@ mod tests {
             target_vocab: 20,
             min_frequency: 0,
             max_token_length: None,
+            free_ids: Vec::new(),
         };
         let out = learn_merges_positional(
             Words::from_vecs(&words),

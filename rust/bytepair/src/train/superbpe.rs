@@ -84,6 +84,7 @@ pub fn stage1(
             target_vocab: 256 + transition,
             min_frequency,
             max_token_length,
+            free_ids: Vec::new(),
         },
         &bar,
     );
@@ -180,13 +181,15 @@ pub struct Stage2 {
 
 /// Stage 2 on top of `base`: replay `pieces`, then learn superword merges
 /// until `tokens` (which starts as the base's tokens, empty for unused ids)
-/// reaches `target`. Uses the rules, limits and progress flag of `cfg`.
+/// reaches `target`. Uses the rules, limits and progress flag of `cfg`; new
+/// tokens fill `free_ids` (unused ids among `tokens`) first.
 pub fn stage2(
     pieces: WordCounts,
     base: &Vocab,
     tokens: &mut Vec<Vec<u8>>,
     target: usize,
     cfg: &SuperConfig,
+    free_ids: &[u32],
 ) -> Result<Stage2> {
     check_replayable(base)?;
     let pieces = pieces.into_sorted();
@@ -208,6 +211,7 @@ pub fn stage2(
             target_vocab: target,
             min_frequency: cfg.min_frequency,
             max_token_length: cfg.max_token_length,
+            free_ids: free_ids.to_vec(),
         },
         superword_filter(&cfg.rules),
         &bar,
@@ -274,7 +278,7 @@ pub fn train_superbpe(
     );
     let inherited = Vocab::new(tokens.clone(), merges1.clone(), &[])?;
     let target = cfg.vocab_size - cfg.special_tokens.len();
-    let st2 = stage2(pieces, &inherited, &mut tokens, target, cfg)?;
+    let st2 = stage2(pieces, &inherited, &mut tokens, target, cfg, &[])?;
     let stage1_merges = merges1.len();
     let mut merges = merges1;
     merges.extend_from_slice(&st2.merges);
@@ -290,7 +294,14 @@ pub fn train_superbpe(
 /// existing tokenizer" workflow): its ids, merges and special tokens stay as
 /// they are, new tokens get the ids after all of them, and special tokens it
 /// lacks come last. `cfg.transition` is ignored: every base merge is inherited.
+/// Unused ids of the base (cl100k_base has 17) take the first new tokens.
 pub fn extend(base: &Vocab, pieces: WordCounts, cfg: &SuperConfig) -> Result<(Vocab, Stage2)> {
+    if base.byte_fallback() {
+        return Err(Error::config(
+            "base must be a byte-level BPE tokenizer; SentencePiece-style (byte-fallback) \
+             vocabularies cannot be extended yet",
+        ));
+    }
     let new_specials: Vec<String> = cfg
         .special_tokens
         .iter()
@@ -306,8 +317,22 @@ pub fn extend(base: &Vocab, pieces: WordCounts, cfg: &SuperConfig) -> Result<(Vo
             tokens.len() + new_specials.len()
         )));
     }
+    let free: Vec<u32> = (0..tokens.len() as u32)
+        .filter(|&i| tokens[i as usize].is_empty() && !base.is_special(i))
+        .collect();
     let target = cfg.vocab_size - new_specials.len();
-    let st2 = stage2(pieces, base, &mut tokens, target, cfg)?;
+    let st2 = stage2(pieces, base, &mut tokens, target, cfg, &free)?;
+    let unfilled = free
+        .iter()
+        .filter(|&&i| tokens[i as usize].is_empty())
+        .count();
+    if unfilled > 0 {
+        return Err(Error::config(format!(
+            "the base has {} unused ids that new tokens fill first, and training stopped \
+             with {unfilled} of them unfilled: raise vocab_size or give more text",
+            free.len()
+        )));
+    }
     let mut merges = base.merges().to_vec();
     merges.extend_from_slice(&st2.merges);
     let mut specials = base.specials().to_vec();
