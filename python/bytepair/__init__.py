@@ -8,6 +8,7 @@
 
 from . import _core, dynamic, load, model, registry
 from ._core import BytepairError, DisallowedSpecialError, FormatError, InvalidUtf8Error
+from ._bytes import train_bytes
 from ._encoding import Encoding
 from ._stats import TokenStats
 from ._superbpe import SuperBPEReport, train_superbpe
@@ -39,6 +40,7 @@ __all__ = [
     "pretokenize",
     "train",
     "train_superbpe",
+    "train_bytes",
     "SuperBPEReport",
 ]
 

@@ -135,6 +135,19 @@ def train_superbpe(
     progress: bool,
     base: Tokenizer | None = None,
 ) -> tuple[Tokenizer, dict[str, int | float | str]]: ...
+def train_bytes(
+    corpus: list[str] | Iterable[bytes],
+    is_files: bool,
+    vocab_size: int,
+    window: int,
+    split_on_nul: bool,
+    max_token_length: int | None,
+    allowed_lengths: list[int] | None,
+    min_frequency: int,
+    special_tokens: list[str],
+    num_threads: int | None,
+    progress: bool,
+) -> tuple[Tokenizer, dict[str, int | float | str]]: ...
 def train_from_word_counts(
     word_counts: list[tuple[bytes, int]],
     vocab_size: int,

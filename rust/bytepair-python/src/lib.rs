@@ -898,6 +898,121 @@ fn train_superbpe<'py>(
     Ok((PyTokenizer::wrap(tokenizer), stats))
 }
 
+/// Byte-level BPE over raw bytes: files (each read in windows) or an
+/// iterator of bytes objects (each a document). Returns (tokenizer, stats).
+#[pyfunction]
+#[pyo3(signature = (corpus, is_files, vocab_size, window, split_on_nul, max_token_length,
+    allowed_lengths, min_frequency, special_tokens, num_threads, progress))]
+#[allow(clippy::too_many_arguments)]
+fn train_bytes<'py>(
+    py: Python<'py>,
+    corpus: Bound<'py, PyAny>,
+    is_files: bool,
+    vocab_size: usize,
+    window: usize,
+    split_on_nul: bool,
+    max_token_length: Option<usize>,
+    allowed_lengths: Option<Vec<usize>>,
+    min_frequency: u64,
+    special_tokens: Vec<String>,
+    num_threads: Option<usize>,
+    progress: bool,
+) -> PyResult<(PyTokenizer, Bound<'py, PyDict>)> {
+    use bytepair::train::binary::{self, ByteCounter, ByteTrainConfig};
+    let started = Instant::now();
+    let cfg = ByteTrainConfig {
+        vocab_size,
+        window,
+        split_on_nul,
+        max_token_length,
+        allowed_lengths,
+        min_frequency,
+        special_tokens,
+        progress,
+    };
+    cfg.validate().map_err(CoreError)?;
+    let pool = thread_pool(num_threads)?;
+    let mut counter = pool.install(|| ByteCounter::new(window, split_on_nul));
+    if is_files {
+        let paths: Vec<PathBuf> = corpus.extract()?;
+        let mut total = 0u64;
+        for p in &paths {
+            let meta = std::fs::metadata(p).map_err(|e| CoreError(bytepair::Error::io(p, e)))?;
+            if meta.is_dir() {
+                return Err(CoreError(bytepair::Error::io(
+                    p,
+                    std::io::Error::other("is a directory, not a file"),
+                ))
+                .into());
+            }
+            total += meta.len();
+        }
+        py.detach(|| {
+            pool.install(|| -> bytepair::Result<()> {
+                let bar = bytepair::progress::Progress::bytes(progress, Some(total), "counting");
+                for p in &paths {
+                    counter.add_file(p, &bar, &mut || {
+                        Python::attach(|py| py.check_signals())
+                            .map_err(|_| bytepair::Error::Interrupted)
+                    })?;
+                }
+                bar.finish();
+                Ok(())
+            })
+        })
+        .map_err(CoreError)?;
+    } else {
+        let bar = bytepair::progress::Progress::bytes(progress, None, "counting");
+        let mut buffer: Vec<pyo3::pybacked::PyBackedBytes> = Vec::new();
+        let mut buffered = 0usize;
+        for (i, item) in corpus.try_iter()?.enumerate() {
+            let item = item?;
+            let data: pyo3::pybacked::PyBackedBytes = item.extract().map_err(|_| {
+                pyo3::exceptions::PyTypeError::new_err(format!(
+                    "corpus item {i} is {}, not bytes",
+                    item.get_type()
+                        .name()
+                        .map_or_else(|_| "?".to_string(), |n| n.to_string())
+                ))
+            })?;
+            buffered += data.len();
+            bar.inc(data.len() as u64);
+            buffer.push(data);
+            if buffered >= ITER_BUFFER_BYTES {
+                let docs = std::mem::take(&mut buffer);
+                py.detach(|| pool.install(|| counter.add_documents(&docs)));
+                buffered = 0;
+            }
+        }
+        py.detach(|| pool.install(|| counter.add_documents(&buffer)));
+        bar.finish();
+    }
+    let bytes = counter.bytes;
+    let counted = started.elapsed().as_secs_f64();
+    let trained = py
+        .detach(|| pool.install(|| binary::train_bytes(counter.finish(), &cfg)))
+        .map_err(CoreError)?;
+    let pattern = if split_on_nul {
+        PatternSpec::Named(bytepair::pretok::PatternName::NulRuns)
+    } else {
+        PatternSpec::None
+    };
+    let tokenizer = Tokenizer::new(trained.vocab, pattern).map_err(CoreError)?;
+    let stats = PyDict::new(py);
+    let stop = match trained.stop {
+        StopReason::VocabFull => "vocab_full",
+        StopReason::NoPairs => "no_pairs",
+        StopReason::MinFrequency => "min_frequency",
+    };
+    stats.set_item("stop", stop)?;
+    stats.set_item("bytes", bytes)?;
+    stats.set_item("unique_words", trained.unique_pieces)?;
+    stats.set_item("merges", tokenizer.vocab().merges().len())?;
+    stats.set_item("count_seconds", counted)?;
+    stats.set_item("seconds", started.elapsed().as_secs_f64())?;
+    Ok((PyTokenizer::wrap(tokenizer), stats))
+}
+
 /// Train from pre-token counts (`{bytes: count}`), skipping the counting stage.
 #[pyfunction]
 #[pyo3(signature = (word_counts, vocab_size, pattern, special_tokens, min_frequency, max_token_length))]
@@ -1089,6 +1204,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(train_files, m)?)?;
     m.add_function(wrap_pyfunction!(train_iter, m)?)?;
     m.add_function(wrap_pyfunction!(train_superbpe, m)?)?;
+    m.add_function(wrap_pyfunction!(train_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(train_from_word_counts, m)?)?;
     m.add_function(wrap_pyfunction!(pretokenize, m)?)?;
     m.add_function(wrap_pyfunction!(pattern_regex, m)?)?;

@@ -57,6 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         target_vocab: vocab_size - 1,
         min_frequency: 0,
         max_token_length: None,
+        allowed_lengths: None,
         free_ids: Vec::new(),
     };
     let bar = bytepair::progress::Progress::items(false, 0, "");

@@ -2,7 +2,7 @@
 
 use crate::encode::{Encoder, Scratch};
 use crate::error::{Error, Result};
-use crate::pretok::{PatternSpec, Pretokenizer};
+use crate::pretok::{PatternName, PatternSpec, Pretokenizer};
 use crate::vocab::Vocab;
 use rayon::prelude::*;
 use regex_automata::meta::Regex as MetaRegex;
@@ -395,6 +395,17 @@ impl Tokenizer {
     /// Encode raw bytes: no pre-tokenization of invalid UTF-8 is attempted;
     /// valid UTF-8 goes through the normal path.
     pub fn encode_bytes(&self, data: &[u8]) -> Result<Vec<u32>> {
+        if self.normalization == Normalization::None && self.pretok.is_byte_safe() {
+            // Binary tokenizers: the bytes as they are, UTF-8 or not.
+            let nul = matches!(self.pretok.spec(), PatternSpec::Named(PatternName::NulRuns));
+            let mut out = Vec::new();
+            let mut scratch = Scratch::default();
+            crate::train::binary::pieces(data, usize::MAX, nul, |p| {
+                self.encoder
+                    .encode_piece(&self.vocab, p, &mut out, &mut scratch)
+            });
+            return Ok(out);
+        }
         match std::str::from_utf8(data) {
             Ok(text) => self.encode_ordinary(text),
             Err(_) => {

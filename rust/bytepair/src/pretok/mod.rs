@@ -40,6 +40,9 @@ pub const O200K_PATTERN: &str = concat!(
     r"\s+"
 );
 
+/// Runs of NUL bytes, as a regex (with the text between runs kept as pieces).
+pub const NUL_RUNS_PATTERN: &str = r"\x00+";
+
 /// SuperBPE's recommended stage-1 pattern: o200k's without the contraction suffixes.
 pub const SUPERBPE_STAGE1_PATTERN: &str = concat!(
     r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+",
@@ -67,6 +70,9 @@ pub enum PatternName {
     SuperbpeStage2,
     /// SuperBPE stage 2 (paper era): digit runs in right-aligned groups of three.
     SuperbpeDigits,
+    /// Runs of NUL bytes are pieces, and so is everything between them
+    /// (binary tokenizers with `split_on_nul`); safe on any bytes.
+    NulRuns,
 }
 
 impl PatternName {
@@ -80,6 +86,7 @@ impl PatternName {
             "superbpe-stage1" => Some(PatternName::SuperbpeStage1),
             "superbpe" | "superbpe-stage2" => Some(PatternName::SuperbpeStage2),
             "superbpe-digits" => Some(PatternName::SuperbpeDigits),
+            "nul-runs" => Some(PatternName::NulRuns),
             _ => None,
         }
     }
@@ -94,6 +101,7 @@ impl PatternName {
             PatternName::SuperbpeStage1 => "superbpe-stage1",
             PatternName::SuperbpeStage2 => "superbpe",
             PatternName::SuperbpeDigits => "superbpe-digits",
+            PatternName::NulRuns => "nul-runs",
         }
     }
 
@@ -108,10 +116,11 @@ impl PatternName {
             PatternName::SuperbpeStage1 => SUPERBPE_STAGE1_PATTERN,
             PatternName::SuperbpeStage2 => superbpe::STAGE2_PATTERN,
             PatternName::SuperbpeDigits => superbpe::DIGITS_ONLY_PATTERN,
+            PatternName::NulRuns => NUL_RUNS_PATTERN,
         }
     }
 
-    pub const ALL: [PatternName; 8] = [
+    pub const ALL: [PatternName; 9] = [
         PatternName::Gpt2,
         PatternName::Cl100k,
         PatternName::O200k,
@@ -120,6 +129,7 @@ impl PatternName {
         PatternName::SuperbpeStage1,
         PatternName::SuperbpeStage2,
         PatternName::SuperbpeDigits,
+        PatternName::NulRuns,
     ];
 
     /// Does every character of the text land in a match (as in tiktoken's
@@ -128,7 +138,7 @@ impl PatternName {
     pub fn covers_text(self) -> bool {
         !matches!(
             self,
-            PatternName::SuperbpeStage2 | PatternName::SuperbpeDigits
+            PatternName::SuperbpeStage2 | PatternName::SuperbpeDigits | PatternName::NulRuns
         )
     }
 
@@ -189,6 +199,7 @@ enum Engine {
     O200kNoContractions,
     SuperbpeStage2,
     SuperbpeDigits,
+    NulRuns,
     User(UserRegex),
 }
 
@@ -212,6 +223,7 @@ impl Pretokenizer {
             PatternSpec::Named(PatternName::SuperbpeStage1) => Engine::O200kNoContractions,
             PatternSpec::Named(PatternName::SuperbpeStage2) => Engine::SuperbpeStage2,
             PatternSpec::Named(PatternName::SuperbpeDigits) => Engine::SuperbpeDigits,
+            PatternSpec::Named(PatternName::NulRuns) => Engine::NulRuns,
             PatternSpec::Custom(p) => {
                 if p.is_empty() {
                     return Err(Error::InvalidPattern {
@@ -264,9 +276,22 @@ impl Pretokenizer {
             Engine::O200kNoContractions => o200k::split_without_contractions(text, emit),
             Engine::SuperbpeStage2 => superbpe::split_recommended(text, emit),
             Engine::SuperbpeDigits => superbpe::split_digits_only(text, emit),
+            Engine::NulRuns => {
+                // NUL is ASCII, so cutting at NUL runs keeps UTF-8 intact.
+                crate::train::binary::pieces(text.as_bytes(), usize::MAX, true, |p| {
+                    let start = p.as_ptr() as usize - text.as_ptr() as usize;
+                    emit(&text[start..start + p.len()]);
+                })
+            }
             Engine::User(re) => re.split(text, &mut emit)?,
         }
         Ok(())
+    }
+
+    /// Does this pre-tokenizer cut raw bytes without reading them as text
+    /// (no pattern, or NUL runs)? Then `encode_bytes` never needs UTF-8.
+    pub fn is_byte_safe(&self) -> bool {
+        matches!(self.engine, Engine::Whole | Engine::NulRuns) && !self.lines
     }
 
     /// The pieces of `text` as a vector (convenient in tests and small inputs).

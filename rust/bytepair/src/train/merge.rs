@@ -54,6 +54,8 @@ pub struct MergeConfig {
     pub min_frequency: u64,
     /// Never build a token longer than this many symbol units (bytes or characters).
     pub max_token_length: Option<usize>,
+    /// If set, the only token lengths merges may build (1 is implied).
+    pub allowed_lengths: Option<Vec<usize>>,
     /// Unused ids among the existing tokens (holes of a base vocabulary, which
     /// are empty entries): new tokens take these first, lowest first.
     pub free_ids: Vec<u32>,
@@ -527,17 +529,51 @@ impl StepDeltas {
     }
 }
 
-/// Does a pair of tokens with these lengths fit under `max_len`?
+/// The token lengths (in symbol units) merges may build: at most a maximum,
+/// and if a set is given, only lengths in it (Binary BPE's "allowed lengths").
+#[derive(Clone, Debug)]
+pub(super) struct LengthRule {
+    max: usize,
+    allowed: Option<Vec<bool>>,
+}
+
+impl LengthRule {
+    pub(super) fn new(cfg: &MergeConfig) -> Self {
+        let mut max = cfg.max_token_length.unwrap_or(usize::MAX);
+        let allowed = cfg.allowed_lengths.as_ref().map(|set| {
+            let top = set.iter().copied().max().unwrap_or(1);
+            max = max.min(top);
+            let mut v = vec![false; top + 1];
+            for &l in set {
+                v[l] = true;
+            }
+            v
+        });
+        LengthRule { max, allowed }
+    }
+
+    #[inline]
+    fn fits(&self, len: usize) -> bool {
+        len <= self.max
+            && self
+                .allowed
+                .as_ref()
+                .is_none_or(|a| a.get(len).copied().unwrap_or(false))
+    }
+}
+
+/// May the two tokens be merged under `rule`?
 #[inline]
-pub(super) fn fits_len(lens: &[u32], max_len: usize, a: u32, b: u32) -> bool {
-    max_len == usize::MAX || (lens[a as usize] + lens[b as usize]) as usize <= max_len
+pub(super) fn fits_len(lens: &[u32], rule: &LengthRule, a: u32, b: u32) -> bool {
+    rule.max == usize::MAX && rule.allowed.is_none()
+        || rule.fits((lens[a as usize] + lens[b as usize]) as usize)
 }
 
 /// The mutable state of the loop, over plain data.
 struct State<'a> {
     words: Words,
     counts: &'a [u64],
-    max_len: usize,
+    rule: LengthRule,
     pair_counts: FxHashMap<Pair, i64>,
     queue: Queue,
     step: StepDeltas,
@@ -552,7 +588,7 @@ impl State<'_> {
             let c = self.counts[w] as i64;
             for win in word.windows(2) {
                 let pair = (win[0], win[1]);
-                if !fits_len(lens, self.max_len, pair.0, pair.1) {
+                if !fits_len(lens, &self.rule, pair.0, pair.1) {
                     continue;
                 }
                 *self.pair_counts.entry(pair).or_insert(0) += c;
@@ -578,8 +614,8 @@ impl State<'_> {
         let start = self.words.start[wi] as usize;
         let end = start + self.words.len[wi] as usize;
         let weight = self.counts[wi] as i64;
-        let max_len = self.max_len;
-        let fits = |a: u32, b: u32| fits_len(lens, max_len, a, b);
+        let rule = &self.rule;
+        let fits = |a: u32, b: u32| fits_len(lens, rule, a, b);
         let st = &mut self.step;
         let symbols = &mut self.words.symbols;
         let mut out = start;
@@ -617,7 +653,7 @@ pub fn learn_merges(
 ) -> MergeOutcome {
     let mut table = TokenTable::new(tokens, unit_len, &cfg.free_ids);
     let mut st = State {
-        max_len: cfg.max_token_length.unwrap_or(usize::MAX),
+        rule: LengthRule::new(cfg),
         words,
         counts,
         pair_counts: FxHashMap::default(),
@@ -668,6 +704,7 @@ mod tests {
             target_vocab: target,
             min_frequency: 0,
             max_token_length: None,
+            allowed_lengths: None,
             free_ids: Vec::new(),
         };
         let out = learn_merges(

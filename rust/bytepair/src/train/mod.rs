@@ -5,6 +5,7 @@
 //! [`merge::learn_merges`] runs the merge loop. [`train_from_counts`] chains the
 //! last two and builds the [`Vocab`].
 
+pub mod binary;
 pub mod count;
 pub mod merge;
 pub mod positional;
@@ -87,6 +88,7 @@ pub fn train_from_counts(counts: WordCounts, cfg: &TrainConfig) -> Result<Traine
         target_vocab: target,
         min_frequency: cfg.min_frequency,
         max_token_length: cfg.max_token_length,
+        allowed_lengths: None,
         free_ids: Vec::new(),
     };
     let out = learn_merges(

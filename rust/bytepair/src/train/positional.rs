@@ -22,8 +22,8 @@
 //! one pass with one map.
 
 use super::merge::{
-    fits_len, Merge, MergeConfig, MergeOutcome, Pair, PairCounts, Queue, StepDeltas, StopReason,
-    TokenTable, Words,
+    fits_len, LengthRule, Merge, MergeConfig, MergeOutcome, Pair, PairCounts, Queue, StepDeltas,
+    StopReason, TokenTable, Words,
 };
 use crate::progress::Progress;
 use rustc_hash::FxHashMap;
@@ -239,7 +239,7 @@ pub fn learn_merges_positional(
     progress: &Progress,
 ) -> PositionalOutcome {
     let mut table = TokenTable::new(tokens, unit_len, &cfg.free_ids);
-    let max_len = cfg.max_token_length.unwrap_or(usize::MAX);
+    let rule = LengthRule::new(cfg);
     let mut nodes = build_nodes(&words);
     let num_words = words.count();
     drop(words);
@@ -249,7 +249,7 @@ pub fn learn_merges_positional(
         index_pairs(
             &nodes,
             counts,
-            |a, b| fits_len(lens, max_len, a, b),
+            |a, b| fits_len(lens, &rule, a, b),
             &mut queue,
         )
     };
@@ -317,7 +317,7 @@ pub fn learn_merges_positional(
         }
         later.clear();
         let lens = &table.lens;
-        let fits = |x: u32, y: u32| fits_len(lens, max_len, x, y);
+        let fits = |x: u32, y: u32| fits_len(lens, &rule, x, y);
         for (i, &p) in occurrences.iter().enumerate() {
             if let Some(&ahead) = occurrences.get(i + PREFETCH_DISTANCE) {
                 prefetch(&nodes[ahead as usize]);
@@ -380,6 +380,7 @@ mod tests {
             target_vocab: 60,
             min_frequency: 0,
             max_token_length: max_len,
+            allowed_lengths: None,
             free_ids: Vec::new(),
         };
         let quiet = Progress::items(false, 0, "");
@@ -433,6 +434,7 @@ mod tests {
             target_vocab: 20,
             min_frequency: 0,
             max_token_length: None,
+            allowed_lengths: None,
             free_ids: Vec::new(),
         };
         let out = learn_merges_positional(

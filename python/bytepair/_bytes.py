@@ -1,0 +1,107 @@
+"""``bytepair.train_bytes``: BPE over raw bytes (executables, any data)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import Any
+
+from . import _core, _train
+from ._corpus import resolve_paths
+from ._superbpe import _str_list
+from ._tokenizer import Tokenizer
+
+
+def train_bytes(
+    corpus: str | os.PathLike | Iterable[Any],
+    vocab_size: int,
+    *,
+    window: int = 8192,
+    split_on_nul: bool = False,
+    max_token_length: int | None = 16,
+    allowed_token_lengths: Iterable[int] | None = None,
+    min_frequency: int = 0,
+    special_tokens: Iterable[str] = (),
+    num_threads: int | None = None,
+    progress: bool = True,
+) -> Tokenizer:
+    """Train byte-level BPE on raw bytes, with no text assumption at all.
+
+    corpus: files, directories (read recursively), globs, a list of those, or
+        an iterable of ``bytes`` (each one a document).
+    window: every file or document is cut into windows of this many bytes,
+        from its start, and no merge crosses a window (Binary BPE: 8192).
+    split_on_nul: runs of NUL bytes are pieces of their own, in training and
+        when encoding.
+    max_token_length: the longest token, in bytes, inclusive (Binary BPE: 16).
+        HF tokenizers' ``max_token_length=L`` builds tokens up to ``max(2, L-1)``
+        bytes; pass that to reproduce an HF run.
+    allowed_token_lengths: if given, the only token lengths merges may build
+        (must include 1); e.g. ``{1, 2, 4, 8}``.
+
+    All 256 byte values are tokens (ids 0-255 are the byte values), merges
+    follow, then ``special_tokens``. ``tok.encode_bytes(data)`` and
+    ``tok.decode_bytes(ids)`` round-trip every input exactly.
+    """
+    _train._check_int("vocab_size", vocab_size, 1)
+    _train._check_int("window", window, 1)
+    _train._check_int("min_frequency", min_frequency, 0)
+    if max_token_length is not None:
+        _train._check_int("max_token_length", max_token_length, 1)
+    if num_threads is not None:
+        _train._check_int("num_threads", num_threads, 1)
+    lengths = None
+    if allowed_token_lengths is not None:
+        lengths = sorted(set(allowed_token_lengths))
+        for n in lengths:
+            _train._check_int("allowed_token_lengths item", n, 1)
+        if 1 not in lengths:
+            raise ValueError("allowed_token_lengths must contain 1: every byte is a token")
+    specials = _str_list("special_tokens", special_tokens)
+    if isinstance(corpus, (str, os.PathLike)) or (
+        isinstance(corpus, (list, tuple))
+        and corpus
+        and all(isinstance(c, (str, os.PathLike)) for c in corpus)
+    ):
+        source, is_files = resolve_paths(corpus), True
+    elif isinstance(corpus, (bytes, bytearray, memoryview)):
+        raise TypeError("corpus is one bytes object; pass [data] (a list of documents)")
+    elif hasattr(corpus, "__iter__"):
+        source, is_files = iter(corpus), False
+    else:
+        raise TypeError(
+            f"corpus must be paths or an iterable of bytes, not {type(corpus).__name__}"
+        )
+    core, stats = _core.train_bytes(
+        source,
+        is_files,
+        vocab_size,
+        window,
+        bool(split_on_nul),
+        max_token_length,
+        lengths,
+        min_frequency,
+        specials,
+        num_threads,
+        bool(progress),
+    )
+    tok = Tokenizer(core)
+    _train.last_train_report = _train.TrainReport(
+        bytes=stats["bytes"],
+        unique_words=stats["unique_words"],
+        merges=stats["merges"],
+        vocab_size=tok.vocab_size,
+        stop=stats["stop"],
+        count_seconds=stats["count_seconds"],
+        seconds=stats["seconds"],
+    )
+    if stats["stop"] != "vocab_full" and progress:
+        import warnings
+
+        warnings.warn(
+            f"training stopped early at vocab_size={tok.vocab_size} (asked for {vocab_size}): "
+            f"{stats['stop']}",
+            _train.EarlyStopWarning,
+            stacklevel=2,
+        )
+    return tok
