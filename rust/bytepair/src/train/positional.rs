@@ -29,9 +29,11 @@ use crate::progress::Progress;
 use rustc_hash::FxHashMap;
 
 const NONE: u32 = u32::MAX;
+/// Alphabets up to this size index initial pairs in a table (4 MB of u32).
+const DENSE_ALPHABET: usize = 1024;
 /// Occurrences ahead whose node is requested early: the positions of a pair
 /// are scattered over the whole text, so each visit is a cache miss.
-const PREFETCH_DISTANCE: usize = 8;
+const PREFETCH_DISTANCE: usize = 4;
 
 #[inline(always)]
 fn prefetch<T>(x: &T) {
@@ -65,20 +67,23 @@ struct Slot {
     /// Its positions in the initial words: a range of `PairIndex::initial`.
     initial: (u32, u32),
     /// Positions recorded since, by gains (some may be stale): the head of a
-    /// list threaded through `PairIndex::chain`.
+    /// list of chunks threaded through `PairIndex::chunks`.
     later: u32,
 }
 
 /// Pair -> count and positions. Pairs have dense ids; the initial positions
 /// of all pairs sit in one array grouped by pair (a counting sort), and later
-/// positions in one arena of linked cells, so the index makes a handful of
-/// allocations however many pairs there are.
+/// positions in one append-only arena, in chunks (one per pair and step)
+/// linked per pair, so the index makes a handful of allocations however many
+/// pairs there are, and filing a step's gains is a copy.
 struct PairIndex {
     ids: FxHashMap<Pair, u32>,
     slots: Vec<Slot>,
     initial: Vec<u32>,
-    /// (position, next cell) cells of the `later` lists.
-    chain: Vec<(u32, u32)>,
+    later_positions: Vec<u32>,
+    /// (start in `later_positions`, length, next chunk) of the `later` lists;
+    /// a chunk of one position holds the position itself in place of a start.
+    chunks: Vec<(usize, u32, u32)>,
 }
 
 impl PairIndex {
@@ -97,19 +102,30 @@ impl PairIndex {
 
     /// Move the later positions of slot `id` into `out` (unsorted).
     fn take_later(&mut self, id: usize, out: &mut Vec<u32>) {
-        let mut cell = std::mem::replace(&mut self.slots[id].later, NONE);
-        while cell != NONE {
-            let (p, next) = self.chain[cell as usize];
-            out.push(p);
-            cell = next;
+        let mut chunk = std::mem::replace(&mut self.slots[id].later, NONE);
+        while chunk != NONE {
+            let (start, len, next) = self.chunks[chunk as usize];
+            if len == 1 {
+                out.push(start as u32); // a lone position is kept in the chunk
+            } else {
+                out.extend_from_slice(&self.later_positions[start..start + len as usize]);
+            }
+            chunk = next;
         }
     }
 
     fn add_later(&mut self, id: usize, positions: &[u32]) {
-        for &p in positions {
-            self.chain.push((p, self.slots[id].later));
-            self.slots[id].later = (self.chain.len() - 1) as u32;
-        }
+        let start = match positions {
+            [] => return,
+            [p] => *p as usize,
+            _ => {
+                self.later_positions.extend_from_slice(positions);
+                self.later_positions.len() - positions.len()
+            }
+        };
+        self.chunks
+            .push((start, positions.len() as u32, self.slots[id].later));
+        self.slots[id].later = (self.chunks.len() - 1) as u32;
     }
 }
 
@@ -160,7 +176,15 @@ fn index_pairs(
     fits: impl Fn(u32, u32) -> bool,
     queue: &mut Queue,
 ) -> PairIndex {
-    // Pass 1: a dense id per pair, its count and number of positions.
+    // Pass 1: a dense id per pair, its count and number of positions. With a
+    // small alphabet (raw bytes: 256 symbols) a table indexed by the pair
+    // replaces the hash map.
+    let alphabet = nodes.iter().map(|n| n.sym as usize + 1).max().unwrap_or(0);
+    let mut table: Vec<u32> = if alphabet <= DENSE_ALPHABET {
+        vec![NONE; alphabet * alphabet]
+    } else {
+        Vec::new()
+    };
     let mut ids: FxHashMap<Pair, u32> = FxHashMap::default();
     let mut pair_of: Vec<u32> = vec![NONE; nodes.len()];
     let mut slots: Vec<Slot> = Vec::new();
@@ -173,7 +197,7 @@ fn index_pairs(
         if !fits(pair.0, pair.1) {
             continue;
         }
-        let id = *ids.entry(pair).or_insert_with(|| {
+        let mut new_slot = || {
             pairs.push(pair);
             slots.push(Slot {
                 count: 0,
@@ -181,7 +205,16 @@ fn index_pairs(
                 later: NONE,
             });
             (slots.len() - 1) as u32
-        });
+        };
+        let id = if table.is_empty() {
+            *ids.entry(pair).or_insert_with(new_slot)
+        } else {
+            let cell = &mut table[pair.0 as usize * alphabet + pair.1 as usize];
+            if *cell == NONE {
+                *cell = new_slot();
+            }
+            *cell
+        };
         pair_of[p] = id;
         let slot = &mut slots[id as usize];
         slot.count += counts[n.word as usize] as i64;
@@ -203,6 +236,9 @@ fn index_pairs(
         }
     }
     drop(pair_of);
+    if !table.is_empty() {
+        ids.extend(pairs.iter().enumerate().map(|(i, &p)| (p, i as u32)));
+    }
     // Sorted so the heap is built in the same order on every run.
     let mut order: Vec<u32> = (0..pairs.len() as u32).collect();
     order.sort_unstable_by_key(|&i| pairs[i as usize]);
@@ -215,7 +251,8 @@ fn index_pairs(
         ids,
         slots,
         initial,
-        chain: Vec::new(),
+        later_positions: Vec::new(),
+        chunks: Vec::new(),
     }
 }
 
