@@ -6,13 +6,13 @@ compression on held-out executables.
 
 Training set: ELF files from /usr/bin in name order (symlinks skipped) up to
 --train-mb. Held out: the next ELF files of /usr/bin (executables) and ELF
-shared objects from /usr/lib (libraries) of at most 4 MB each, about 20 MB
-of each kind, none used in training. HF is configured the way people train Binary BPE with it: 8192-byte
-windows as Latin-1 text, no pre-tokenizer, all 256 bytes as the alphabet,
-vocab 8192, max_token_length 16; ours runs once with the same effective
-settings (HF's max_token_length=16 builds tokens up to 15 bytes) to compare
-merge lists, and is timed with the Binary BPE settings (window 8192, up to 16
-bytes). Each run is a fresh process; medians.
+shared objects from /usr/lib (libraries) of at most 4 MB each, about 20 MB of
+each kind, none used in training. HF is configured the way people train
+Binary BPE with it: 8192-byte windows as Latin-1 text, no pre-tokenizer, all
+256 bytes as the alphabet, vocab 8192, max_token_length 16. Ours runs once
+with the same effective settings (HF's max_token_length=16 builds tokens up
+to 15 bytes) to compare merge lists, and is timed with the Binary BPE
+settings (window 8192, up to 16 bytes). Each run is a fresh process; medians.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@
 """
 
 from . import _core, dynamic, load, model, registry
-from ._core import BytepairError, DisallowedSpecialError, FormatError, InvalidUtf8Error
 from ._bytes import train_bytes
+from ._core import BytepairError, DisallowedSpecialError, FormatError, InvalidUtf8Error
 from ._encoding import Encoding
 from ._stats import TokenStats
 from ._superbpe import SuperBPEReport, train_superbpe
