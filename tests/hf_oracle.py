@@ -32,12 +32,14 @@ def hf_train(
     pattern: str | None,
     special_tokens=(),
     min_frequency: int = 0,
+    max_token_length: int | None = None,
 ) -> Tokenizer:
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = hf_pre_tokenizer(pattern)
     trainer = trainers.BpeTrainer(
         vocab_size=vocab_size,
         min_frequency=min_frequency,
+        max_token_length=max_token_length,
         special_tokens=list(special_tokens),
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
         show_progress=False,

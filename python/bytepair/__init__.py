@@ -6,7 +6,7 @@
 'lowest'
 """
 
-from . import _core, dynamic, load, model, registry
+from . import _core, dynamic, load, model, presets, registry
 from ._bytes import train_bytes
 from ._core import BytepairError, DisallowedSpecialError, FormatError, InvalidUtf8Error
 from ._encoding import Encoding
@@ -30,6 +30,7 @@ __all__ = [
     "dynamic",
     "load",
     "model",
+    "presets",
     "registry",
     "EarlyStopWarning",
     "FormatError",

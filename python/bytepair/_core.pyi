@@ -108,6 +108,10 @@ def train_files(
     max_token_length: int | None,
     num_threads: int | None,
     progress: bool,
+    length_unit: str = "byte",
+    normalization: str | None = None,
+    specials_first: bool = False,
+    pad_to: int | None = None,
 ) -> tuple[Tokenizer, dict[str, int | float | str]]: ...
 def train_iter(
     iterator: Iterable[str],
@@ -118,6 +122,10 @@ def train_iter(
     max_token_length: int | None,
     num_threads: int | None,
     progress: bool,
+    length_unit: str = "byte",
+    normalization: str | None = None,
+    specials_first: bool = False,
+    pad_to: int | None = None,
 ) -> tuple[Tokenizer, dict[str, int | float | str]]: ...
 def train_superbpe(
     corpus: list[str] | Iterable[str],
@@ -155,6 +163,7 @@ def train_from_word_counts(
     special_tokens: list[str],
     min_frequency: int,
     max_token_length: int | None,
+    length_unit: str = "byte",
 ) -> Tokenizer: ...
 def pretokenize(text: str, pattern: str | None) -> list[str]: ...
 def pattern_regex(name: str) -> tuple[str, str] | None: ...

@@ -39,6 +39,12 @@ def train(
     num_threads: int | None = None,
     progress: bool = True,
     text_column: str | None = None,
+    unit: str = "byte",
+    hf_compatible_max_length: bool = False,
+    normalization: str | None = None,
+    lowercase: bool = False,
+    specials_first: bool = False,
+    pad_to: int | str | None = None,
 ) -> Tokenizer:
     """Train a byte-level BPE tokenizer.
 
@@ -50,7 +56,20 @@ def train(
         tokens included (as in HF tokenizers).
     pattern: "gpt2", "gpt4" (cl100k), "o200k", any regex, or None (no split).
     min_frequency: stop when the best pair occurs fewer times than this.
-    max_token_length: no learned token is longer than this many bytes.
+    max_token_length: no learned token is longer than this (inclusive), in
+        ``unit``s: "byte" (UTF-8 bytes) or "char" (characters: character-level
+        BPE, as KL3M's char tokenizers).
+    hf_compatible_max_length: read ``max_token_length`` as HF's trainer does:
+        HF counts byte-level symbols (bytes) and admits a new token only if it
+        is *shorter* than the limit, so ``L`` builds tokens of up to
+        ``max(2, L - 1)`` bytes. With this the merges equal HF's for the same
+        setting (KL3M trained its char tokenizers with ``max_chars + 1``).
+    normalization: None, "NFC" or "NFKC", applied to the text before counting
+        and before encoding; ``lowercase=True`` adds lowercasing (uncased).
+    specials_first: special tokens take ids 0, 1, ... (KL3M's layout) instead
+        of the ids after the merges.
+    pad_to: fill the vocabulary up to this size with reserved special tokens
+        ``<|reserved_N|>`` (an int, or "pow2" for the next power of two).
     num_threads: threads for counting (default: all cores).
 
     The merges equal HF ``BpeTrainer``'s for the same settings (see README).
@@ -62,8 +81,20 @@ def train(
     _check_int("min_frequency", min_frequency, 0)
     if max_token_length is not None:
         _check_int("max_token_length", max_token_length, 1)
+    if unit not in ("byte", "char"):
+        raise ValueError(f'unit must be "byte" or "char", not {unit!r}')
+    if hf_compatible_max_length:
+        if unit != "byte":
+            raise ValueError('hf_compatible_max_length counts bytes, as HF does; use unit="byte"')
+        if max_token_length is not None:
+            max_token_length = max(2, max_token_length - 1)
     if num_threads is not None:
         _check_int("num_threads", num_threads, 1)
+    norm = _normalization_name(normalization, lowercase)
+    if pad_to == "pow2":
+        pad_to = 1 << max(vocab_size - 1, 1).bit_length()
+    elif pad_to is not None:
+        _check_int("pad_to", pad_to, vocab_size)
     if pattern is not None and not isinstance(pattern, str):
         raise TypeError(f"pattern must be a str or None, not {type(pattern).__name__}")
     if isinstance(special_tokens, str):
@@ -80,6 +111,10 @@ def train(
         max_token_length,
         num_threads,
         bool(progress),
+        unit,
+        norm,
+        bool(specials_first),
+        pad_to,
     )
     if is_paths(corpus):
         core, stats = _core.train_files(resolve_paths(corpus), *args)
@@ -114,6 +149,18 @@ def train(
             stacklevel=2,
         )
     return tok
+
+
+def _normalization_name(normalization: str | None, lowercase: bool) -> str | None:
+    if normalization not in (None, "NFC", "NFKC"):
+        raise ValueError(f'normalization must be None, "NFC" or "NFKC", not {normalization!r}')
+    if not lowercase:
+        return normalization
+    if normalization == "NFKC":
+        return "NFKC+Lowercase"
+    if normalization is None:
+        return "Lowercase"
+    raise ValueError("lowercase=True goes with normalization None or NFKC")
 
 
 class EarlyStopWarning(UserWarning):

@@ -598,20 +598,51 @@ impl PyTokenizer {
     }
 }
 
+/// Options beyond the basic ones, with their defaults.
+struct TrainExtras<'a> {
+    length_unit: &'a str,
+    normalization: Option<&'a str>,
+    specials_first: bool,
+    pad_to: Option<usize>,
+}
+
+impl TrainExtras<'_> {
+    fn normalization(&self) -> CoreResult<bytepair::tokenizer::Normalization> {
+        match self.normalization {
+            None => Ok(Default::default()),
+            Some(n) => bytepair::tokenizer::Normalization::from_name(n).ok_or_else(|| {
+                CoreError(bytepair::Error::config(format!(
+                    "normalization must be NFC, NFKC, Lowercase or NFKC+Lowercase, not {n:?}"
+                )))
+            }),
+        }
+    }
+}
+
 fn train_config(
     vocab_size: usize,
     special_tokens: Vec<String>,
     min_frequency: u64,
     max_token_length: Option<usize>,
     progress: bool,
-) -> TrainConfig {
-    TrainConfig {
+    extras: &TrainExtras,
+) -> CoreResult<TrainConfig> {
+    let length_unit = extras.length_unit;
+    let length_unit = train::LengthUnit::parse(length_unit).ok_or_else(|| {
+        CoreError(bytepair::Error::config(format!(
+            "unit must be \"byte\" or \"char\", not {length_unit:?}"
+        )))
+    })?;
+    Ok(TrainConfig {
         vocab_size,
         special_tokens,
         min_frequency,
         max_token_length,
+        length_unit,
+        specials_first: extras.specials_first,
+        pad_to: extras.pad_to,
         progress,
-    }
+    })
 }
 
 fn finish_training<'py>(
@@ -620,14 +651,14 @@ fn finish_training<'py>(
     counts: train::count::WordCounts,
     bytes: u64,
     cfg: &TrainConfig,
-    pattern: PatternSpec,
+    (pattern, norm): (PatternSpec, bytepair::tokenizer::Normalization),
     started: Instant,
 ) -> CoreResult<(PyTokenizer, Bound<'py, PyDict>)> {
     let counted = started.elapsed().as_secs_f64();
     let (stop, unique_words, tokenizer) = py.detach(|| {
         pool.install(|| -> CoreResult<_> {
             let trained = train::train_from_counts(counts, cfg)?;
-            let tokenizer = Tokenizer::new(trained.vocab, pattern)?;
+            let tokenizer = Tokenizer::new(trained.vocab, pattern)?.with_normalization(norm);
             Ok((trained.stop, trained.unique_words, tokenizer))
         })
     })?;
@@ -659,7 +690,7 @@ fn py_err(e: PyErr) -> CoreError {
 
 /// Train on text files, each line a sequence. Returns (tokenizer, stats).
 #[pyfunction]
-#[pyo3(signature = (paths, vocab_size, pattern, special_tokens, min_frequency, max_token_length, num_threads, progress))]
+#[pyo3(signature = (paths, vocab_size, pattern, special_tokens, min_frequency, max_token_length, num_threads, progress, length_unit="byte", normalization=None, specials_first=false, pad_to=None))]
 #[allow(clippy::too_many_arguments)]
 fn train_files<'py>(
     py: Python<'py>,
@@ -671,23 +702,35 @@ fn train_files<'py>(
     max_token_length: Option<usize>,
     num_threads: Option<usize>,
     progress: bool,
+    length_unit: &str,
+    normalization: Option<&str>,
+    specials_first: bool,
+    pad_to: Option<usize>,
 ) -> PyResult<(PyTokenizer, Bound<'py, PyDict>)> {
     let started = Instant::now();
     let spec = pattern_spec(pattern);
+    let extras = TrainExtras {
+        length_unit,
+        normalization,
+        specials_first,
+        pad_to,
+    };
     let cfg = train_config(
         vocab_size,
         special_tokens,
         min_frequency,
         max_token_length,
         progress,
-    );
+        &extras,
+    )?;
     cfg.validate().map_err(CoreError)?;
+    let norm = extras.normalization()?;
     let pre = Pretokenizer::new(spec.clone()).map_err(CoreError)?;
     let pool = thread_pool(num_threads)?;
-    let (counts, bytes) = py
+    let (mut counts, bytes) = py
         .detach(|| {
             pool.install(|| {
-                train::count_files(&paths, &pre, progress, || {
+                train::count_files_with(&paths, vec![&pre], norm, progress, || {
                     // Let Ctrl-C through between blocks.
                     Python::attach(|py| py.check_signals())
                         .map_err(|_| bytepair::Error::Interrupted)
@@ -695,14 +738,21 @@ fn train_files<'py>(
             })
         })
         .map_err(CoreError)?;
+    let counts = counts.pop().unwrap_or_default();
     Ok(finish_training(
-        py, &pool, counts, bytes, &cfg, spec, started,
+        py,
+        &pool,
+        counts,
+        bytes,
+        &cfg,
+        (spec, norm),
+        started,
     )?)
 }
 
 /// Train on an iterator of str, each item a sequence. Returns (tokenizer, stats).
 #[pyfunction]
-#[pyo3(signature = (iterator, vocab_size, pattern, special_tokens, min_frequency, max_token_length, num_threads, progress))]
+#[pyo3(signature = (iterator, vocab_size, pattern, special_tokens, min_frequency, max_token_length, num_threads, progress, length_unit="byte", normalization=None, specials_first=false, pad_to=None))]
 #[allow(clippy::too_many_arguments)]
 fn train_iter<'py>(
     py: Python<'py>,
@@ -714,23 +764,41 @@ fn train_iter<'py>(
     max_token_length: Option<usize>,
     num_threads: Option<usize>,
     progress: bool,
+    length_unit: &str,
+    normalization: Option<&str>,
+    specials_first: bool,
+    pad_to: Option<usize>,
 ) -> PyResult<(PyTokenizer, Bound<'py, PyDict>)> {
     let started = Instant::now();
     let spec = pattern_spec(pattern);
+    let extras = TrainExtras {
+        length_unit,
+        normalization,
+        specials_first,
+        pad_to,
+    };
     let cfg = train_config(
         vocab_size,
         special_tokens,
         min_frequency,
         max_token_length,
         progress,
-    );
+        &extras,
+    )?;
     cfg.validate().map_err(CoreError)?;
+    let norm = extras.normalization()?;
     let pre = Pretokenizer::new(spec.clone()).map_err(CoreError)?;
     let pool = thread_pool(num_threads)?;
-    let (mut counts, bytes) = count_iter(py, &iterator, vec![&pre], &pool, progress)?;
+    let (mut counts, bytes) = count_iter(py, &iterator, vec![&pre], norm, &pool, progress)?;
     let counts = counts.pop().unwrap_or_default();
     Ok(finish_training(
-        py, &pool, counts, bytes, &cfg, spec, started,
+        py,
+        &pool,
+        counts,
+        bytes,
+        &cfg,
+        (spec, norm),
+        started,
     )?)
 }
 
@@ -740,11 +808,12 @@ fn count_iter(
     py: Python<'_>,
     iterator: &Bound<'_, PyAny>,
     pres: Vec<&Pretokenizer>,
+    norm: bytepair::tokenizer::Normalization,
     pool: &rayon::ThreadPool,
     progress: bool,
 ) -> PyResult<(Vec<train::count::WordCounts>, u64)> {
     let bar = bytepair::progress::Progress::bytes(progress, None, "counting");
-    let mut counter = pool.install(|| Counter::with_pretokenizers(pres));
+    let mut counter = pool.install(|| Counter::with_pretokenizers(pres).with_normalization(norm));
     let mut buffer: Vec<PyBackedStr> = Vec::new();
     let mut buffered = 0usize;
     let flush = |buffer: &mut Vec<PyBackedStr>, counter: &mut Counter| -> PyResult<()> {
@@ -837,7 +906,7 @@ fn train_superbpe<'py>(
         let paths: Vec<PathBuf> = corpus.extract()?;
         py.detach(|| {
             pool.install(|| {
-                train::count_files_with(&paths, pres, progress, || {
+                train::count_files_with(&paths, pres, Default::default(), progress, || {
                     Python::attach(|py| py.check_signals())
                         .map_err(|_| bytepair::Error::Interrupted)
                 })
@@ -845,7 +914,7 @@ fn train_superbpe<'py>(
         })
         .map_err(CoreError)?
     } else {
-        count_iter(py, &corpus, pres, &pool, progress)?
+        count_iter(py, &corpus, pres, Default::default(), &pool, progress)?
     };
     let counted = started.elapsed().as_secs_f64();
     let pieces = counts.pop().unwrap_or_default();
@@ -1015,7 +1084,8 @@ fn train_bytes<'py>(
 
 /// Train from pre-token counts (`{bytes: count}`), skipping the counting stage.
 #[pyfunction]
-#[pyo3(signature = (word_counts, vocab_size, pattern, special_tokens, min_frequency, max_token_length))]
+#[pyo3(signature = (word_counts, vocab_size, pattern, special_tokens, min_frequency, max_token_length, length_unit="byte"))]
+#[allow(clippy::too_many_arguments)]
 fn train_from_word_counts(
     py: Python<'_>,
     word_counts: Vec<(Vec<u8>, u64)>,
@@ -1024,6 +1094,7 @@ fn train_from_word_counts(
     special_tokens: Vec<String>,
     min_frequency: u64,
     max_token_length: Option<usize>,
+    length_unit: &str,
 ) -> CoreResult<PyTokenizer> {
     let cfg = train_config(
         vocab_size,
@@ -1031,7 +1102,13 @@ fn train_from_word_counts(
         min_frequency,
         max_token_length,
         false,
-    );
+        &TrainExtras {
+            length_unit,
+            normalization: None,
+            specials_first: false,
+            pad_to: None,
+        },
+    )?;
     let spec = pattern_spec(pattern);
     let inner = py.detach(|| -> CoreResult<Tokenizer> {
         let mut counts = train::count::WordCounts::default();

@@ -42,6 +42,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         special_tokens: vec!["<|endoftext|>".into()],
         min_frequency: 0,
         max_token_length: None,
+        length_unit: Default::default(),
+        specials_first: false,
+        pad_to: None,
         progress: false,
     };
     let trained = pool.install(|| train::train_from_counts(counts, &cfg))?;

@@ -34,6 +34,10 @@ pub enum Normalization {
     None,
     Nfc,
     Nfkc,
+    /// Unicode lowercase (Rust's `str::to_lowercase`, as HF's `Lowercase`).
+    Lowercase,
+    /// NFKC, then lowercase (KL3M's uncased tokenizers).
+    NfkcLowercase,
     /// SentencePiece's: prepend `▁` to a non-empty text and turn spaces into `▁`.
     Metaspace,
 }
@@ -45,6 +49,8 @@ impl Normalization {
         match self {
             Normalization::Nfc => Some("NFC"),
             Normalization::Nfkc => Some("NFKC"),
+            Normalization::Lowercase => Some("Lowercase"),
+            Normalization::NfkcLowercase => Some("NFKC+Lowercase"),
             Normalization::None | Normalization::Metaspace => None,
         }
     }
@@ -54,11 +60,13 @@ impl Normalization {
         match name {
             "NFC" => Some(Normalization::Nfc),
             "NFKC" => Some(Normalization::Nfkc),
+            "Lowercase" => Some(Normalization::Lowercase),
+            "NFKC+Lowercase" => Some(Normalization::NfkcLowercase),
             _ => None,
         }
     }
 
-    fn apply<'t>(self, text: &'t str) -> std::borrow::Cow<'t, str> {
+    pub fn apply<'t>(self, text: &'t str) -> std::borrow::Cow<'t, str> {
         use unicode_normalization::{
             is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNormalization,
         };
@@ -72,6 +80,17 @@ impl Normalization {
                 IsNormalized::Yes => text.into(),
                 _ => text.nfkc().collect::<String>().into(),
             },
+            Normalization::Lowercase => {
+                if text.chars().any(char::is_uppercase) || !text.is_ascii() {
+                    text.to_lowercase().into()
+                } else {
+                    text.into()
+                }
+            }
+            Normalization::NfkcLowercase => {
+                let n = Normalization::Nfkc.apply(text);
+                Normalization::Lowercase.apply(&n).into_owned().into()
+            }
             Normalization::Metaspace if text.is_empty() => text.into(),
             Normalization::Metaspace => format!("\u{2581}{}", text.replace(' ', "\u{2581}")).into(),
         }

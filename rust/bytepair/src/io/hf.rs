@@ -87,7 +87,7 @@ pub fn to_json(
         "padding": null,
         "added_tokens": added,
         // (Metaspace has no name here; those vocabularies are refused above.)
-        "normalizer": norm.name().map_or(Value::Null, |n| json!({"type": n})),
+        "normalizer": normalizer_json(norm),
         "pre_tokenizer": pre_tokenizer(pattern),
         "post_processor": post_processor(vocab, template),
         "decoder": {"type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true},
@@ -223,6 +223,18 @@ fn unsupported(source: &str, what: impl std::fmt::Display) -> Error {
     )
 }
 
+/// HF's form of a normalization: one normalizer, or a Sequence for "A+B".
+fn normalizer_json(norm: Normalization) -> Value {
+    match norm.name() {
+        None => Value::Null,
+        Some(n) if n.contains('+') => {
+            let parts: Vec<Value> = n.split('+').map(|p| json!({"type": p})).collect();
+            json!({"type": "Sequence", "normalizers": parts})
+        }
+        Some(n) => json!({"type": n}),
+    }
+}
+
 fn normalization(v: &Value, source: &str) -> Result<Normalization> {
     match v.get("type").and_then(Value::as_str) {
         None if v.is_null() => Ok(Normalization::None),
@@ -231,7 +243,13 @@ fn normalization(v: &Value, source: &str) -> Result<Normalization> {
             match parts.map(Vec::as_slice) {
                 Some([]) => Ok(Normalization::None),
                 Some([one]) => normalization(one, source),
-                _ => Err(unsupported(source, "a sequence of several normalizers")),
+                Some([a, b])
+                    if a.get("type").and_then(Value::as_str) == Some("NFKC")
+                        && b.get("type").and_then(Value::as_str) == Some("Lowercase") =>
+                {
+                    Ok(Normalization::NfkcLowercase)
+                }
+                _ => Err(unsupported(source, "this sequence of normalizers")),
             }
         }
         other => other

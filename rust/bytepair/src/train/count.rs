@@ -129,6 +129,8 @@ impl WordCounts {
 /// pieces in one read of the corpus).
 pub struct Counter<'p> {
     pres: Vec<&'p Pretokenizer>,
+    /// Applied to each text before it is split (NFKC, lowercase).
+    norm: crate::tokenizer::Normalization,
     shards: Vec<Mutex<Vec<WordCounts>>>,
     /// Bytes of text seen.
     pub bytes: u64,
@@ -146,6 +148,7 @@ impl<'p> Counter<'p> {
         let k = pres.len();
         Counter {
             pres,
+            norm: Default::default(),
             shards: (0..n)
                 .map(|_| Mutex::new(vec![WordCounts::default(); k]))
                 .collect(),
@@ -153,10 +156,17 @@ impl<'p> Counter<'p> {
         }
     }
 
+    /// Normalize every text before counting it.
+    pub fn with_normalization(mut self, norm: crate::tokenizer::Normalization) -> Self {
+        self.norm = norm;
+        self
+    }
+
     /// Count one sequence under every pre-tokenizer.
     fn add_one(&self, maps: &mut [WordCounts], text: &str) -> Result<()> {
+        let text = self.norm.apply(text);
         for (wc, pre) in maps.iter_mut().zip(&self.pres) {
-            wc.add_text(pre, text)?;
+            wc.add_text(pre, &text)?;
         }
         Ok(())
     }

@@ -18,14 +18,51 @@ use crate::vocab::Vocab;
 use count::WordCounts;
 use merge::{learn_merges, MergeConfig, StopReason, Words};
 
+/// What `max_token_length` counts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LengthUnit {
+    /// UTF-8 bytes (what HF counts for byte-level models).
+    #[default]
+    Bytes,
+    /// Characters: the bytes of a token that start a UTF-8 character, so a
+    /// token's length is the sum of its parts' (a lone continuation byte is 0).
+    Chars,
+}
+
+impl LengthUnit {
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "byte" | "bytes" => Some(LengthUnit::Bytes),
+            "char" | "chars" => Some(LengthUnit::Chars),
+            _ => None,
+        }
+    }
+
+    /// The length of a token in this unit.
+    #[inline]
+    pub fn len(self, token: &[u8]) -> u32 {
+        match self {
+            LengthUnit::Bytes => token.len() as u32,
+            LengthUnit::Chars => token.iter().filter(|&&b| b & 0xC0 != 0x80).count() as u32,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct TrainConfig {
     /// Total vocabulary size, special tokens included (HF's convention).
     pub vocab_size: usize,
     pub special_tokens: Vec<String>,
     pub min_frequency: u64,
-    /// In bytes; no learned token is longer.
+    /// In `length_unit`s, inclusive; no learned token is longer.
     pub max_token_length: Option<usize>,
+    pub length_unit: LengthUnit,
+    /// Special tokens take ids 0.. (KL3M, Binary BPE >= 0.6) instead of the
+    /// ids after the merges.
+    pub specials_first: bool,
+    /// After training, reserved special tokens `<|reserved_N|>` fill the
+    /// vocabulary up to this size (also when training stopped early).
+    pub pad_to: Option<usize>,
     pub progress: bool,
 }
 
@@ -50,6 +87,14 @@ impl TrainConfig {
         }
         if self.max_token_length == Some(0) {
             return Err(Error::config("max_token_length must be at least 1"));
+        }
+        if let Some(p) = self.pad_to {
+            if p < self.vocab_size {
+                return Err(Error::config(format!(
+                    "pad_to={p} is smaller than vocab_size={}",
+                    self.vocab_size
+                )));
+            }
         }
         Ok(())
     }
@@ -91,22 +136,53 @@ pub fn train_from_counts(counts: WordCounts, cfg: &TrainConfig) -> Result<Traine
         allowed_lengths: None,
         free_ids: Vec::new(),
     };
+    let unit = cfg.length_unit;
     let out = learn_merges(
         symbols,
         &counts,
         &mut tokens,
-        |t| t.len() as u32,
+        |t| unit.len(t),
         &mc,
         &progress,
     );
     progress.finish();
-    let merges = out.merges.iter().map(|m| (m.left, m.right)).collect();
-    let vocab = Vocab::new(tokens, merges, &cfg.special_tokens)?;
+    let merges: Vec<(u32, u32)> = out.merges.iter().map(|m| (m.left, m.right)).collect();
+    let vocab = assemble(tokens, merges, cfg)?;
     Ok(Trained {
         vocab,
         stop: out.stop,
         unique_words,
     })
+}
+
+/// The vocabulary of a training run: specials after the tokens or first,
+/// and reserved tokens up to `pad_to`.
+fn assemble(tokens: Vec<Vec<u8>>, merges: Vec<(u32, u32)>, cfg: &TrainConfig) -> Result<Vocab> {
+    let mut specials = cfg.special_tokens.clone();
+    if let Some(target) = cfg.pad_to {
+        let have = tokens.len() + specials.len();
+        let mut n = 0;
+        while specials.len() + tokens.len() < target.max(have) {
+            let name = format!("<|reserved_{n}|>");
+            n += 1;
+            if !specials.contains(&name) {
+                specials.push(name);
+            }
+        }
+    }
+    if !cfg.specials_first {
+        return Vocab::new(tokens, merges, &specials);
+    }
+    let k = specials.len() as u32;
+    let mut shifted = vec![Vec::new(); specials.len()];
+    shifted.extend(tokens);
+    let merges = merges.into_iter().map(|(a, b)| (a + k, b + k)).collect();
+    let specials = specials
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| (s, i as u32))
+        .collect();
+    Vocab::with_special_ids(shifted, merges, specials)
 }
 
 /// Count the pre-tokens of whole files, each line a sequence (as HF does for
@@ -117,7 +193,13 @@ pub fn count_files(
     progress: bool,
     between_blocks: impl FnMut() -> Result<()>,
 ) -> Result<(WordCounts, u64)> {
-    let (mut counts, bytes) = count_files_with(paths, vec![pre], progress, between_blocks)?;
+    let (mut counts, bytes) = count_files_with(
+        paths,
+        vec![pre],
+        Default::default(),
+        progress,
+        between_blocks,
+    )?;
     Ok((counts.pop().unwrap_or_default(), bytes))
 }
 
@@ -125,6 +207,7 @@ pub fn count_files(
 pub fn count_files_with(
     paths: &[std::path::PathBuf],
     pres: Vec<&crate::pretok::Pretokenizer>,
+    norm: crate::tokenizer::Normalization,
     progress: bool,
     mut between_blocks: impl FnMut() -> Result<()>,
 ) -> Result<(Vec<WordCounts>, u64)> {
@@ -140,7 +223,7 @@ pub fn count_files_with(
         total += meta.len();
     }
     let bar = Progress::bytes(progress, Some(total), "counting");
-    let mut counter = count::Counter::with_pretokenizers(pres);
+    let mut counter = count::Counter::with_pretokenizers(pres).with_normalization(norm);
     for p in paths {
         counter.add_file(p, &bar, &mut between_blocks)?;
     }
