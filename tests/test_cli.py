@@ -62,3 +62,31 @@ def test_train_superbpe_and_tiktoken_export(tmp_path):
     assert r.returncode == 0, r.stderr
     ranks = bp.load.load_tiktoken_bpe(str(tmp_path / "sb.tiktoken"))
     assert len(ranks) == tok.vocab_size - 1
+
+
+def test_eval_compares_tokenizers_by_file_kind(tmp_path):
+    import shutil
+
+    import bytepair as bp
+
+    ls = shutil.which("ls")
+    text = tmp_path / "t.txt"
+    text.write_text("The licensee shall, within 30 days, notify the licensor.\n" * 200)
+    blob = tmp_path / "blob.bin"
+    blob.write_bytes(bytes(range(256)) * 50)
+    tok = bp.train_bytes(iter([blob.read_bytes()]), 400, progress=False)
+    tok.save(tmp_path / "bin.json")
+    paths = [str(text), str(blob)] + ([ls] if ls else [])
+    r = run("eval", "-t", "o200k_base", "-t", str(tmp_path / "bin.json"), *paths)
+    assert r.returncode == 0, r.stderr
+    rows = {line.split("|")[2].strip(): line for line in r.stdout.splitlines() if "|" in line}
+    enc = bp.get_encoding("o200k_base")
+    content = text.read_text()
+    expected = f"{len(content.encode()) / len(enc.encode_ordinary(content)):.3f}"
+    assert expected in rows["text"]
+    expected_blob = f"{blob.stat().st_size / len(tok.encode_bytes(blob.read_bytes())):.3f}"
+    assert expected_blob in rows["other binary"]
+    if ls:
+        assert "ELF executable" in rows
+    r = run("eval", "-t", "no_such_encoding", str(text))
+    assert r.returncode == 1 and r.stderr.startswith("bytepair: error:")

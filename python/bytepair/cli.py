@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from importlib import resources
@@ -119,6 +120,82 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def load_tokenizer(spec: str):
+    """A tokenizer from a registered encoding name (``o200k_base``), a native
+    ``.json`` file, an HF ``tokenizer.json``, or a directory holding one."""
+    import json
+
+    import bytepair as bp
+
+    if spec in bp.list_encoding_names():
+        return bp.Tokenizer(bp.get_encoding(spec)._core)
+    path = Path(spec)
+    if path.is_dir():
+        path = path / "tokenizer.json"
+    if not path.exists():
+        raise FileNotFoundError(
+            2,
+            "no such tokenizer (a path, or one of " + ", ".join(bp.list_encoding_names()) + ")",
+            spec,
+        )
+    with open(path, encoding="utf-8") as f:
+        head = json.load(f)
+    if isinstance(head, dict) and head.get("format") == "bytepair":
+        return bp.Tokenizer.load(path)
+    return bp.Tokenizer.from_huggingface(path)
+
+
+def file_kind(data: bytes, name: str) -> str:
+    """What a file is, for grouping: ELF executable / shared object, other
+    binary, or text (valid UTF-8)."""
+    if data[:4] == b"\x7fELF":
+        # e_type at offset 16 (little-endian): 2 = executable, 3 = shared
+        # object or position-independent executable; names tell them apart.
+        return "ELF shared object" if ".so" in name else "ELF executable"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "other binary"
+    return "text"
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from bytepair._corpus import resolve_paths
+
+    names = args.tokenizer
+    toks = [load_tokenizer(t) for t in names]
+    groups: dict[str, dict] = {}
+    for p in resolve_paths(args.paths):
+        with open(p, "rb") as f:
+            data = f.read(args.max_bytes) if args.max_bytes else f.read()
+        kind = file_kind(data, os.path.basename(p))
+        g = groups.setdefault(kind, {"files": 0, "bytes": 0, "chars": 0, "tokens": [0] * len(toks)})
+        g["files"] += 1
+        g["bytes"] += len(data)
+        if kind == "text":
+            text = data.decode("utf-8")
+            g["chars"] += len(text)
+            counts = [len(t.encode_ordinary(text)) for t in toks]
+        else:
+            counts = [len(t.encode_bytes(data)) for t in toks]
+        g["tokens"] = [a + b for a, b in zip(g["tokens"], counts, strict=True)]
+    if not groups:
+        raise ValueError("no files to evaluate")
+    header = "| files | kind | bytes | " + " | ".join(names) + " |"
+    print("bytes per token (higher is better); for text also characters per token")
+    print(header)
+    print("|---:|---|---:|" + "---:|" * len(names))
+    for kind, g in sorted(groups.items()):
+        cells = []
+        for n in g["tokens"]:
+            cell = f"{g['bytes'] / max(n, 1):.3f}"
+            if kind == "text":
+                cell += f" ({g['chars'] / max(n, 1):.3f} c/t)"
+            cells.append(cell)
+        print(f"| {g['files']} | {kind} | {g['bytes']:,} | " + " | ".join(cells) + " |")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from bytepair import __version__
 
@@ -192,6 +269,29 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--format", choices=["auto", "native", "hf", "tiktoken"], default="auto")
     t.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     t.set_defaults(func=cmd_train)
+
+    e = sub.add_parser(
+        "eval",
+        help="compare tokenizers on files: bytes per token by file kind",
+        description="Encode files with one or more tokenizers and print bytes per token "
+        "(and characters per token for text), grouped by kind: text, ELF executable, ELF "
+        "shared object, other binary. Binary files are encoded as raw bytes.",
+        epilog="examples:\n"
+        "  bytepair eval --tokenizer o200k_base --tokenizer tok.json corpus/*.txt\n"
+        "  bytepair eval --tokenizer bin.json --tokenizer cl100k_base /usr/bin/ls /usr/lib/*.so*",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    e.add_argument("paths", nargs="+", help="files, directories or globs")
+    e.add_argument(
+        "--tokenizer",
+        "-t",
+        action="append",
+        required=True,
+        help="an encoding name (o200k_base), a native .json, an HF tokenizer.json or its "
+        "directory; repeat to compare",
+    )
+    e.add_argument("--max-bytes", type=int, default=None, help="read at most this much per file")
+    e.set_defaults(func=cmd_eval)
     return parser
 
 
