@@ -85,23 +85,4 @@ def train_bytes(
         num_threads,
         bool(progress),
     )
-    tok = Tokenizer(core)
-    _train.last_train_report = _train.TrainReport(
-        bytes=stats["bytes"],
-        unique_words=stats["unique_words"],
-        merges=stats["merges"],
-        vocab_size=tok.vocab_size,
-        stop=stats["stop"],
-        count_seconds=stats["count_seconds"],
-        seconds=stats["seconds"],
-    )
-    if stats["stop"] != "vocab_full" and progress:
-        import warnings
-
-        warnings.warn(
-            f"training stopped early at vocab_size={tok.vocab_size} (asked for {vocab_size}): "
-            f"{stats['stop']}",
-            _train.EarlyStopWarning,
-            stacklevel=2,
-        )
-    return tok
+    return _train.finish(core, stats, vocab_size, min_frequency, progress)

@@ -99,22 +99,9 @@ class Tokenizer:
     @staticmethod
     def from_native_json(text: str, source: str = "<string>") -> Tokenizer: ...
 
-def train_files(
-    paths: list[str],
-    vocab_size: int,
-    pattern: str | None,
-    special_tokens: list[str],
-    min_frequency: int,
-    max_token_length: int | None,
-    num_threads: int | None,
-    progress: bool,
-    length_unit: str = "byte",
-    normalization: str | None = None,
-    specials_first: bool = False,
-    pad_to: int | None = None,
-) -> tuple[Tokenizer, dict[str, int | float | str]]: ...
-def train_iter(
-    iterator: Iterable[str],
+def train(
+    corpus: list[str] | Iterable[str],
+    is_files: bool,
     vocab_size: int,
     pattern: str | None,
     special_tokens: list[str],

@@ -131,29 +131,22 @@ def train_superbpe(
         bool(progress),
         None if base is None else base._core,
     )
-    tok = Tokenizer(core)
-    _train.last_train_report = SuperBPEReport(
-        bytes=stats["bytes"],
-        stage1_merges=stats["stage1_merges"],
-        stage2_merges=stats["stage2_merges"],
-        rejected=stats["rejected"],
-        stage2_pieces=stats["stage2_pieces"],
-        stage2_symbols=stats["stage2_symbols"],
-        vocab_size=tok.vocab_size,
-        stop=stats["stop"],
-        count_seconds=stats["count_seconds"],
-        seconds=stats["seconds"],
-    )
-    if stats["stop"] != "vocab_full" and progress:
-        import warnings
 
-        warnings.warn(
-            f"training stopped early at vocab_size={tok.vocab_size} (asked for {vocab_size}): "
-            f"stage 2 ran out of pairs ({stats['stop']})",
-            _train.EarlyStopWarning,
-            stacklevel=2,
+    def report(tok: Tokenizer) -> SuperBPEReport:
+        return SuperBPEReport(
+            bytes=stats["bytes"],
+            stage1_merges=stats["stage1_merges"],
+            stage2_merges=stats["stage2_merges"],
+            rejected=stats["rejected"],
+            stage2_pieces=stats["stage2_pieces"],
+            stage2_symbols=stats["stage2_symbols"],
+            vocab_size=tok.vocab_size,
+            stop=stats["stop"],
+            count_seconds=stats["count_seconds"],
+            seconds=stats["seconds"],
         )
-    return tok
+
+    return _train.finish(core, stats, vocab_size, min_frequency, progress, report)
 
 
 def _str_list(name: str, values: Iterable[str]) -> list[str]:

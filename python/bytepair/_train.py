@@ -76,7 +76,6 @@ def train(
     If the corpus runs out of pairs first, training stops early and
     ``bytepair.last_train_report.stop`` says why.
     """
-    global last_train_report
     _check_int("vocab_size", vocab_size, 1)
     _check_int("min_frequency", min_frequency, 0)
     if max_token_length is not None:
@@ -117,23 +116,34 @@ def train(
         pad_to,
     )
     if is_paths(corpus):
-        core, stats = _core.train_files(resolve_paths(corpus), *args)
+        core, stats = _core.train(resolve_paths(corpus), True, *args)
     else:
         if not hasattr(corpus, "__iter__"):
             raise TypeError(
                 f"corpus must be a path, a list of paths or an iterable of str, "
                 f"not {type(corpus).__name__}"
             )
-        core, stats = _core.train_iter(iter_texts(corpus, text_column), *args)
+        core, stats = _core.train(iter_texts(corpus, text_column), False, *args)
+    return finish(core, stats, vocab_size, min_frequency, progress)
+
+
+def finish(core, stats: dict, vocab_size: int, min_frequency: int, progress: bool, report=None):
+    """Wrap a trained core tokenizer, record ``last_train_report`` (a
+    ``TrainReport`` unless ``report`` is given) and warn on an early stop."""
+    global last_train_report
     tok = Tokenizer(core)
-    last_train_report = TrainReport(
-        bytes=stats["bytes"],
-        unique_words=stats["unique_words"],
-        merges=stats["merges"],
-        vocab_size=tok.vocab_size,
-        stop=stats["stop"],
-        count_seconds=stats["count_seconds"],
-        seconds=stats["seconds"],
+    last_train_report = (
+        report(tok)
+        if report
+        else TrainReport(
+            bytes=stats["bytes"],
+            unique_words=stats["unique_words"],
+            merges=stats["merges"],
+            vocab_size=tok.vocab_size,
+            stop=stats["stop"],
+            count_seconds=stats["count_seconds"],
+            seconds=stats["seconds"],
+        )
     )
     if stats["stop"] != "vocab_full" and progress:
         import warnings
@@ -146,7 +156,7 @@ def train(
                 else f"the best pair occurs fewer than min_frequency={min_frequency} times"
             ),
             EarlyStopWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     return tok
 

@@ -688,13 +688,16 @@ fn py_err(e: PyErr) -> CoreError {
     CoreError(bytepair::Error::config(e.to_string()))
 }
 
-/// Train on text files, each line a sequence. Returns (tokenizer, stats).
+/// Train on text files (`corpus` a list of paths, each line a sequence) or an
+/// iterator of str (each item a sequence). Returns (tokenizer, stats).
 #[pyfunction]
-#[pyo3(signature = (paths, vocab_size, pattern, special_tokens, min_frequency, max_token_length, num_threads, progress, length_unit="byte", normalization=None, specials_first=false, pad_to=None))]
+#[pyo3(signature = (corpus, is_files, vocab_size, pattern, special_tokens, min_frequency, max_token_length, num_threads, progress, length_unit="byte", normalization=None, specials_first=false, pad_to=None))]
+#[pyo3(name = "train")]
 #[allow(clippy::too_many_arguments)]
-fn train_files<'py>(
+fn train_text<'py>(
     py: Python<'py>,
-    paths: Vec<PathBuf>,
+    corpus: Bound<'py, PyAny>,
+    is_files: bool,
     vocab_size: usize,
     pattern: Option<&str>,
     special_tokens: Vec<String>,
@@ -727,8 +730,9 @@ fn train_files<'py>(
     let norm = extras.normalization()?;
     let pre = Pretokenizer::new(spec.clone()).map_err(CoreError)?;
     let pool = thread_pool(num_threads)?;
-    let (mut counts, bytes) = py
-        .detach(|| {
+    let (mut counts, bytes) = if is_files {
+        let paths: Vec<PathBuf> = corpus.extract()?;
+        py.detach(|| {
             pool.install(|| {
                 train::count_files_with(&paths, vec![&pre], norm, progress, || {
                     // Let Ctrl-C through between blocks.
@@ -737,59 +741,10 @@ fn train_files<'py>(
                 })
             })
         })
-        .map_err(CoreError)?;
-    let counts = counts.pop().unwrap_or_default();
-    Ok(finish_training(
-        py,
-        &pool,
-        counts,
-        bytes,
-        &cfg,
-        (spec, norm),
-        started,
-    )?)
-}
-
-/// Train on an iterator of str, each item a sequence. Returns (tokenizer, stats).
-#[pyfunction]
-#[pyo3(signature = (iterator, vocab_size, pattern, special_tokens, min_frequency, max_token_length, num_threads, progress, length_unit="byte", normalization=None, specials_first=false, pad_to=None))]
-#[allow(clippy::too_many_arguments)]
-fn train_iter<'py>(
-    py: Python<'py>,
-    iterator: Bound<'py, PyAny>,
-    vocab_size: usize,
-    pattern: Option<&str>,
-    special_tokens: Vec<String>,
-    min_frequency: u64,
-    max_token_length: Option<usize>,
-    num_threads: Option<usize>,
-    progress: bool,
-    length_unit: &str,
-    normalization: Option<&str>,
-    specials_first: bool,
-    pad_to: Option<usize>,
-) -> PyResult<(PyTokenizer, Bound<'py, PyDict>)> {
-    let started = Instant::now();
-    let spec = pattern_spec(pattern);
-    let extras = TrainExtras {
-        length_unit,
-        normalization,
-        specials_first,
-        pad_to,
+        .map_err(CoreError)?
+    } else {
+        count_iter(py, &corpus, vec![&pre], norm, &pool, progress)?
     };
-    let cfg = train_config(
-        vocab_size,
-        special_tokens,
-        min_frequency,
-        max_token_length,
-        progress,
-        &extras,
-    )?;
-    cfg.validate().map_err(CoreError)?;
-    let norm = extras.normalization()?;
-    let pre = Pretokenizer::new(spec.clone()).map_err(CoreError)?;
-    let pool = thread_pool(num_threads)?;
-    let (mut counts, bytes) = count_iter(py, &iterator, vec![&pre], norm, &pool, progress)?;
     let counts = counts.pop().unwrap_or_default();
     Ok(finish_training(
         py,
@@ -1278,8 +1233,7 @@ fn pattern_regex(name: &str) -> Option<(String, String)> {
 #[pymodule(gil_used = false)]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyTokenizer>()?;
-    m.add_function(wrap_pyfunction!(train_files, m)?)?;
-    m.add_function(wrap_pyfunction!(train_iter, m)?)?;
+    m.add_function(wrap_pyfunction!(train_text, m)?)?;
     m.add_function(wrap_pyfunction!(train_superbpe, m)?)?;
     m.add_function(wrap_pyfunction!(train_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(train_from_word_counts, m)?)?;

@@ -329,28 +329,7 @@ impl Encoder {
     fn merge_scan(&self, ids: &mut Vec<u32>, prio: &mut Vec<u64>) {
         prio.clear();
         prio.extend(ids.windows(2).map(|w| self.pair(w[0], w[1])));
-        loop {
-            let mut best = NO_PAIR;
-            let mut at = 0;
-            for (i, &p) in prio.iter().enumerate() {
-                if p < best {
-                    best = p;
-                    at = i;
-                }
-            }
-            if best == NO_PAIR {
-                break;
-            }
-            ids[at] = best as u32;
-            ids.remove(at + 1);
-            prio.remove(at);
-            if at < prio.len() {
-                prio[at] = self.pair(ids[at], ids[at + 1]);
-            }
-            if at > 0 {
-                prio[at - 1] = self.pair(ids[at - 1], ids[at]);
-            }
-        }
+        self.scan_loop(ids, prio);
     }
 
     pub(crate) fn encode_scan(&self, piece: &[u8], out: &mut Vec<u32>, s: &mut Scratch) {
@@ -364,6 +343,14 @@ impl Encoder {
                 .windows(2)
                 .map(|w| self.byte_pairs[(usize::from(w[0]) << 8) | usize::from(w[1])]),
         );
+        self.scan_loop(ids, prio);
+        out.extend_from_slice(ids);
+    }
+
+    /// Merge the best pair (`prio[i]` is the entry of `ids[i], ids[i + 1]`)
+    /// until none is left, recomputing only the two neighbours of a merge.
+    #[inline]
+    fn scan_loop(&self, ids: &mut Vec<u32>, prio: &mut Vec<u64>) {
         loop {
             let mut best = NO_PAIR;
             let mut at = 0;
@@ -386,7 +373,6 @@ impl Encoder {
                 prio[at - 1] = self.pair(ids[at - 1], ids[at]);
             }
         }
-        out.extend_from_slice(ids);
     }
 
     /// SentencePiece-style: one symbol per character in the vocabulary, else
