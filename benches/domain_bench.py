@@ -48,6 +48,9 @@ def main() -> None:
         "BPE, GPT-2 pattern + NFKC (KL3M style)": bp.train(
             train_files, args.vocab_size, pattern="gpt2", normalization="NFKC", progress=False
         ),
+        "presets.domain (KL3M style, forced tokens, padded)": bp.presets.domain(
+            train_files, args.vocab_size, progress=False
+        ),
         "SuperBPE, transition 0.5": bp.train_superbpe(
             train_files, args.vocab_size, 0.5, progress=False
         ),

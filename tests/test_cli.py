@@ -82,7 +82,7 @@ def test_eval_compares_tokenizers_by_file_kind(tmp_path):
     rows = {line.split("|")[2].strip(): line for line in r.stdout.splitlines() if "|" in line}
     enc = bp.get_encoding("o200k_base")
     content = text.read_text()
-    expected = f"{len(content.encode()) / len(enc.encode_ordinary(content)):.3f}"
+    expected = f"{len(content.encode()) / len(enc.encode_ordinary(content)):.3f} ("
     assert expected in rows["text"]
     expected_blob = f"{blob.stat().st_size / len(tok.encode_bytes(blob.read_bytes())):.3f}"
     assert expected_blob in rows["other binary"]

@@ -101,3 +101,35 @@ def test_kl3m_char_preset_on_legal_text(tmp_path):
     hf = tokenizers.Tokenizer.from_file(str(tmp_path / "tokenizer.json"))
     sample = " ".join(texts[-50:])
     assert hf.encode(sample).ids == tok.encode(sample)
+
+
+def test_forced_tokens_match_whole_pre_tokens_only(tmp_path):
+    import pytest
+
+    texts = shared_path("corpora", "legal", "licenses_all.txt").read_text().splitlines()
+    forced = [" plaintiff", " 1933", " Licensor", "U.S.C."]
+    with pytest.warns(bp.ForcedTokenWarning, match="U.S.C."):
+        tok = bp.train(iter(texts), 2000, pattern="gpt2", forced_tokens=forced, progress=False)
+    assert tok.vocab_size == 2000
+    for t in forced[:3]:
+        i = tok.token_to_id(t.encode())
+        assert i is not None and tok.encode("the" + t)[-1] == i
+    # never inside a word: " plaintiffs" does not start with the forced token
+    assert tok.token_to_id(b" plaintiff") not in tok.encode(" plaintiffs")
+    tok.to_huggingface(tmp_path)
+    hf = tokenizers.Tokenizer.from_file(str(tmp_path / "tokenizer.json"))
+    sample = "The plaintiff, plaintiffs and the Licensor agreed in 1933. " + " ".join(texts[:200])
+    assert hf.encode(sample).ids == tok.encode(sample)
+
+
+def test_domain_preset(tmp_path):
+    texts = shared_path("corpora", "financial", "sec_filings.txt").read_text().splitlines()
+    tok = bp.presets.domain(iter(texts[:20000]), 5000, progress=False)
+    assert tok.vocab_size == 8192  # padded to the next power of two
+    assert [tok.special_tokens[s] for s in bp.presets.KL3M_SPECIALS] == list(range(13))
+    year = tok.token_to_id(b" 2024")
+    assert year is not None and tok.encode("in 2024")[-1] == year
+    tok.to_huggingface(tmp_path)
+    hf = tokenizers.Tokenizer.from_file(str(tmp_path / "tokenizer.json"))
+    sample = " ".join(texts[20000:20300])
+    assert hf.encode(sample).ids == tok.encode(sample)

@@ -13,7 +13,7 @@ from ._encoding import Encoding
 from ._stats import TokenStats
 from ._superbpe import SuperBPEReport, train_superbpe
 from ._tokenizer import Tokenizer
-from ._train import EarlyStopWarning, TrainReport, train
+from ._train import EarlyStopWarning, ForcedTokenWarning, TrainReport, train
 from .model import encoding_for_model, encoding_name_for_model
 from .registry import get_encoding, list_encoding_names
 
@@ -34,6 +34,7 @@ __all__ = [
     "registry",
     "EarlyStopWarning",
     "FormatError",
+    "ForcedTokenWarning",
     "InvalidUtf8Error",
     "Tokenizer",
     "TokenStats",

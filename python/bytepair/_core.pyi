@@ -113,6 +113,7 @@ def train(
     normalization: str | None = None,
     specials_first: bool = False,
     pad_to: int | None = None,
+    forced_tokens: list[str] = ...,
 ) -> tuple[Tokenizer, dict[str, int | float | str]]: ...
 def train_superbpe(
     corpus: list[str] | Iterable[str],

@@ -45,6 +45,7 @@ def train(
     lowercase: bool = False,
     specials_first: bool = False,
     pad_to: int | str | None = None,
+    forced_tokens: Iterable[str] = (),
 ) -> Tokenizer:
     """Train a byte-level BPE tokenizer.
 
@@ -70,6 +71,12 @@ def train(
         of the ids after the merges.
     pad_to: fill the vocabulary up to this size with reserved special tokens
         ``<|reserved_N|>`` (an int, or "pow2" for the next power of two).
+    forced_tokens: domain tokens put in the vocabulary whatever their counts
+        (within ``vocab_size``). Each is matched only as a whole pre-token,
+        never inside a word (the vocabulary gets HF's ``ignore_merges``), so
+        each must be one pre-token under ``pattern`` after normalization
+        (" plaintiff", " 1933"; not "U.S.C.", which GPT-2's pattern cuts);
+        the others are skipped with a ``ForcedTokenWarning``.
     num_threads: threads for counting (default: all cores).
 
     The merges equal HF ``BpeTrainer``'s for the same settings (see README).
@@ -99,6 +106,12 @@ def train(
     if isinstance(special_tokens, str):
         raise TypeError("special_tokens must be a list of str, not one str")
     specials = list(special_tokens)
+    if isinstance(forced_tokens, str):
+        raise TypeError("forced_tokens must be a list of str, not one str")
+    forced = list(dict.fromkeys(forced_tokens))
+    for f in forced:
+        if not isinstance(f, str) or not f:
+            raise ValueError(f"forced tokens must be non-empty str, got {f!r}")
     for s in specials:
         if not isinstance(s, str):
             raise TypeError(f"special tokens must be str, not {type(s).__name__}")
@@ -114,6 +127,7 @@ def train(
         norm,
         bool(specials_first),
         pad_to,
+        forced,
     )
     if is_paths(corpus):
         core, stats = _core.train(resolve_paths(corpus), True, *args)
@@ -124,7 +138,21 @@ def train(
                 f"not {type(corpus).__name__}"
             )
         core, stats = _core.train(iter_texts(corpus, text_column), False, *args)
+    if stats.get("forced_skipped"):
+        import warnings
+
+        skipped = stats["forced_skipped"]
+        warnings.warn(
+            f"{len(skipped)} forced token(s) are not one pre-token under pattern={pattern!r} "
+            f"and were left out, e.g. {skipped[:5]}",
+            ForcedTokenWarning,
+            stacklevel=2,
+        )
     return finish(core, stats, vocab_size, min_frequency, progress)
+
+
+class ForcedTokenWarning(UserWarning):
+    """Some ``forced_tokens`` could not be placed (not one pre-token)."""
 
 
 def finish(core, stats: dict, vocab_size: int, min_frequency: int, progress: bool, report=None):

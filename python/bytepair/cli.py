@@ -182,7 +182,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if not groups:
         raise ValueError("no files to evaluate")
     header = "| files | kind | bytes | " + " | ".join(names) + " |"
-    print("bytes per token (higher is better); for text also characters per token")
+    print("bytes per token (higher is better); for text also tokens per character (t/c)")
     print(header)
     print("|---:|---|---:|" + "---:|" * len(names))
     for kind, g in sorted(groups.items()):
@@ -190,7 +190,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         for n in g["tokens"]:
             cell = f"{g['bytes'] / max(n, 1):.3f}"
             if kind == "text":
-                cell += f" ({g['chars'] / max(n, 1):.3f} c/t)"
+                cell += f" ({n / max(g['chars'], 1):.4f} t/c)"
             cells.append(cell)
         print(f"| {g['files']} | {kind} | {g['bytes']:,} | " + " | ".join(cells) + " |")
     return 0
@@ -274,7 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
         "eval",
         help="compare tokenizers on files: bytes per token by file kind",
         description="Encode files with one or more tokenizers and print bytes per token "
-        "(and characters per token for text), grouped by kind: text, ELF executable, ELF "
+        "(and tokens per character for text), grouped by kind: text, ELF executable, ELF "
         "shared object, other binary. Binary files are encoded as raw bytes.",
         epilog="examples:\n"
         "  bytepair eval --tokenizer o200k_base --tokenizer tok.json corpus/*.txt\n"

@@ -76,3 +76,45 @@ def kl3m_char(
     }
     kw.update(overrides)
     return train(corpus, vocab_size, **kw)
+
+
+def kl3m_domain_tokens() -> list[str]:
+    """Domain tokens in the spirit of KL3M-004's hand-made list that are one
+    GPT-2 pre-token each (so they can be forced): years 1776-2049 and the
+    numbers 10-999 with their leading space, enumeration letters and roman
+    numerals as words, and whitespace runs. (KL3M's list also holds Markdown,
+    HTML, JSON and legal-citation pieces, which GPT-2's pattern cuts, and
+    reporters-db entries downloaded at training time, which are not bundled.)"""
+    out = [f" {y}" for y in range(1776, 2050)]
+    out += [f" {n}" for n in range(10, 1000)]
+    out += [" " * n for n in range(2, 9)] + ["\n" * n for n in range(2, 9)]
+    out += [" " + r for r in ("ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii")]
+    return list(dict.fromkeys(out))
+
+
+def domain(
+    corpus: str | os.PathLike | Iterable[Any],
+    vocab_size: int = 32768,
+    *,
+    cased: bool = True,
+    forced_tokens: Iterable[str] | None = None,
+    **overrides: Any,
+) -> Tokenizer:
+    """A KL3M-004-style domain tokenizer (legal, financial text): NFKC (and
+    lowercase when not ``cased``), GPT-2 byte-level pre-tokenization, the 13
+    KL3M special tokens at ids 0-12, domain tokens forced into the vocabulary
+    (default :func:`kl3m_domain_tokens`), padded to a power of two.
+
+    Unlike KL3M's added tokens, forced tokens are vocabulary entries matched
+    as whole pre-tokens only: no match inside a word, no bare-space token."""
+    kw: dict[str, Any] = {
+        "pattern": "gpt2",
+        "normalization": "NFKC",
+        "lowercase": not cased,
+        "special_tokens": KL3M_SPECIALS,
+        "specials_first": True,
+        "forced_tokens": kl3m_domain_tokens() if forced_tokens is None else list(forced_tokens),
+        "pad_to": "pow2",
+    }
+    kw.update(overrides)
+    return train(corpus, vocab_size, **kw)

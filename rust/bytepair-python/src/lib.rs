@@ -604,6 +604,7 @@ struct TrainExtras<'a> {
     normalization: Option<&'a str>,
     specials_first: bool,
     pad_to: Option<usize>,
+    forced_tokens: Vec<String>,
 }
 
 impl TrainExtras<'_> {
@@ -641,6 +642,11 @@ fn train_config(
         length_unit,
         specials_first: extras.specials_first,
         pad_to: extras.pad_to,
+        forced_tokens: extras
+            .forced_tokens
+            .iter()
+            .map(|t| t.as_bytes().to_vec())
+            .collect(),
         progress,
     })
 }
@@ -691,7 +697,7 @@ fn py_err(e: PyErr) -> CoreError {
 /// Train on text files (`corpus` a list of paths, each line a sequence) or an
 /// iterator of str (each item a sequence). Returns (tokenizer, stats).
 #[pyfunction]
-#[pyo3(signature = (corpus, is_files, vocab_size, pattern, special_tokens, min_frequency, max_token_length, num_threads, progress, length_unit="byte", normalization=None, specials_first=false, pad_to=None))]
+#[pyo3(signature = (corpus, is_files, vocab_size, pattern, special_tokens, min_frequency, max_token_length, num_threads, progress, length_unit="byte", normalization=None, specials_first=false, pad_to=None, forced_tokens=Vec::new()))]
 #[pyo3(name = "train")]
 #[allow(clippy::too_many_arguments)]
 fn train_text<'py>(
@@ -709,15 +715,29 @@ fn train_text<'py>(
     normalization: Option<&str>,
     specials_first: bool,
     pad_to: Option<usize>,
+    forced_tokens: Vec<String>,
 ) -> PyResult<(PyTokenizer, Bound<'py, PyDict>)> {
     let started = Instant::now();
     let spec = pattern_spec(pattern);
-    let extras = TrainExtras {
+    let mut extras = TrainExtras {
         length_unit,
         normalization,
         specials_first,
         pad_to,
+        forced_tokens: Vec::new(),
     };
+    // A forced token must be one whole pre-token once normalized; the others
+    // are returned in the stats (as "forced_skipped") for a warning.
+    let norm0 = extras.normalization()?;
+    let pre0 = Pretokenizer::new(spec.clone()).map_err(CoreError)?;
+    let mut skipped = Vec::new();
+    for t in forced_tokens {
+        let n = norm0.apply(&t).into_owned();
+        match pre0.pieces(&n).map_err(CoreError)?.as_slice() {
+            [one] if *one == n => extras.forced_tokens.push(n),
+            _ => skipped.push(t),
+        }
+    }
     let cfg = train_config(
         vocab_size,
         special_tokens,
@@ -746,15 +766,9 @@ fn train_text<'py>(
         count_iter(py, &corpus, vec![&pre], norm, &pool, progress)?
     };
     let counts = counts.pop().unwrap_or_default();
-    Ok(finish_training(
-        py,
-        &pool,
-        counts,
-        bytes,
-        &cfg,
-        (spec, norm),
-        started,
-    )?)
+    let (tok, stats) = finish_training(py, &pool, counts, bytes, &cfg, (spec, norm), started)?;
+    stats.set_item("forced_skipped", skipped)?;
+    Ok((tok, stats))
 }
 
 /// Count the texts of a Python iterator under each pre-tokenizer, in buffers
@@ -1062,6 +1076,7 @@ fn train_from_word_counts(
             normalization: None,
             specials_first: false,
             pad_to: None,
+            forced_tokens: Vec::new(),
         },
     )?;
     let spec = pattern_spec(pattern);

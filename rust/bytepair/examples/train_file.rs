@@ -45,6 +45,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         length_unit: Default::default(),
         specials_first: false,
         pad_to: None,
+        forced_tokens: Vec::new(),
         progress: false,
     };
     let trained = pool.install(|| train::train_from_counts(counts, &cfg))?;

@@ -15,7 +15,8 @@
 //! counts.add_text(&pre, "low lower lowest low low").unwrap();
 //! let cfg = TrainConfig { vocab_size: 260, special_tokens: vec![], min_frequency: 0,
 //!                         max_token_length: None, length_unit: Default::default(),
-//!                         specials_first: false, pad_to: None, progress: false };
+//!                         specials_first: false, pad_to: None, forced_tokens: vec![],
+//!                         progress: false };
 //! let trained = bytepair::train::train_from_counts(counts, &cfg).unwrap();
 //! assert_eq!(trained.vocab.tokens()[256], b"lo"); // 5 times; ties with "ow", and l < o
 //! ```

@@ -63,6 +63,11 @@ pub struct TrainConfig {
     /// After training, reserved special tokens `<|reserved_N|>` fill the
     /// vocabulary up to this size (also when training stopped early).
     pub pad_to: Option<usize>,
+    /// Domain tokens put in the vocabulary whatever their counts. Each must
+    /// be one whole pre-token: it is matched only as a whole pre-token (the
+    /// vocabulary gets HF's `ignore_merges`), so never inside a word, and
+    /// occurrences of it are left out of the pair counts.
+    pub forced_tokens: Vec<Vec<u8>>,
     pub progress: bool,
 }
 
@@ -87,6 +92,9 @@ impl TrainConfig {
         }
         if self.max_token_length == Some(0) {
             return Err(Error::config("max_token_length must be at least 1"));
+        }
+        if self.forced_tokens.iter().any(Vec::is_empty) {
+            return Err(Error::config("forced tokens must not be empty"));
         }
         if let Some(p) = self.pad_to {
             if p < self.vocab_size {
@@ -121,13 +129,20 @@ pub fn words_to_symbols(words: &[(Box<[u8]>, u64)]) -> (Words, Vec<u64>) {
 /// Learn a vocabulary from pre-token counts.
 pub fn train_from_counts(counts: WordCounts, cfg: &TrainConfig) -> Result<Trained> {
     cfg.validate()?;
-    let words = counts.into_sorted();
+    let mut words = counts.into_sorted();
     let unique_words = words.len();
+    let forced: std::collections::HashSet<&[u8]> =
+        cfg.forced_tokens.iter().map(Vec::as_slice).collect();
+    if !forced.is_empty() {
+        words.retain(|(w, _)| !forced.contains(&**w));
+    }
     let (symbols, counts) = words_to_symbols(&words);
     drop(words);
 
     let mut tokens = Vocab::byte_alphabet();
-    let target = cfg.vocab_size - cfg.special_tokens.len();
+    let target = (cfg.vocab_size - cfg.special_tokens.len())
+        .saturating_sub(forced.len())
+        .max(tokens.len());
     let progress = Progress::items(cfg.progress, (target - tokens.len()) as u64, "merging");
     let mc = MergeConfig {
         target_vocab: target,
@@ -147,7 +162,14 @@ pub fn train_from_counts(counts: WordCounts, cfg: &TrainConfig) -> Result<Traine
     );
     progress.finish();
     let merges: Vec<(u32, u32)> = out.merges.iter().map(|m| (m.left, m.right)).collect();
-    let vocab = assemble(tokens, merges, cfg)?;
+    // Forced tokens the merges did not make come after the learned ones.
+    let mut known: std::collections::HashSet<Vec<u8>> = tokens.iter().cloned().collect();
+    for f in &cfg.forced_tokens {
+        if known.insert(f.clone()) {
+            tokens.push(f.clone());
+        }
+    }
+    let vocab = assemble(tokens, merges, cfg)?.with_ignore_merges(!cfg.forced_tokens.is_empty());
     Ok(Trained {
         vocab,
         stop: out.stop,
