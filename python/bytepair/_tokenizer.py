@@ -300,9 +300,66 @@ class Tokenizer:
         _atomic_write(d / "tokenizer_config.json", json.dumps(config, indent=2))
         return d / "tokenizer.json"
 
+    def to_transformers(self, padding_side: str = "right", **kwargs):
+        """A ready ``transformers.PreTrainedTokenizerFast`` with the same ids.
+
+        Special tokens named like the usual roles (``<|endoftext|>``, ``<s>``,
+        ``</s>``, ``<pad>``, ``<unk>``, ``<|pad|>``, ...) become
+        ``bos_token``/``eos_token``/``pad_token``/``unk_token``; with no pad
+        token the EOS token pads, as for GPT-2. ``kwargs`` go to the
+        constructor and override these."""
+        import tokenizers
+        from transformers import PreTrainedTokenizerFast
+
+        roles = _special_roles(list(self.special_tokens))
+        roles.update(kwargs)
+        backend = tokenizers.Tokenizer.from_str(self.to_huggingface_json())
+        return PreTrainedTokenizerFast(tokenizer_object=backend, padding_side=padding_side, **roles)
+
+    def hf_map_fn(
+        self,
+        text_column: str = "text",
+        output_column: str = "input_ids",
+        *,
+        add_special_tokens: bool = True,
+        num_threads: int | None = None,
+    ):
+        """A function for ``datasets.Dataset.map(fn, batched=True)``: encodes
+        the batch's ``text_column`` in parallel (GIL released) into
+        ``output_column``."""
+
+        def encode(batch: dict) -> dict:
+            texts = batch[text_column]
+            ids = self.encode_batch(
+                texts, num_threads=num_threads, add_special_tokens=add_special_tokens
+            )
+            return {output_column: ids}
+
+        return encode
+
     # ---- pickling -------------------------------------------------------------
     def __reduce__(self):
         return (_from_native_json, (self._core.to_native_json(),))
+
+
+_ROLE_NAMES = {
+    "bos_token": ("<s>", "<|begin_of_text|>", "<|start|>", "<|startoftext|>", "<bos>"),
+    "eos_token": ("</s>", "<|endoftext|>", "<|end_of_text|>", "<|end|>", "<eos>"),
+    "pad_token": ("<pad>", "<|pad|>", "<|padding|>"),
+    "unk_token": ("<unk>", "<|unk|>"),
+}
+
+
+def _special_roles(specials: list[str]) -> dict[str, str]:
+    roles = {}
+    for role, names in _ROLE_NAMES.items():
+        for n in names:
+            if n in specials:
+                roles[role] = n
+                break
+    if "pad_token" not in roles and "eos_token" in roles:
+        roles["pad_token"] = roles["eos_token"]
+    return roles
 
 
 def _encode_files(core, paths, out, dtype, eot, progress) -> tuple[int, list[int]]:

@@ -196,6 +196,95 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tokenizer_digest(tok) -> str:
+    import hashlib
+
+    try:
+        text = tok._core.to_native_json()
+    except Exception:  # SentencePiece-style vocabularies have no native form yet
+        text = repr(sorted(tok.special_tokens.items())) + str(tok.vocab_size)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def cmd_encode(args: argparse.Namespace) -> int:
+    import json
+
+    from bytepair._corpus import resolve_paths
+
+    tok = load_tokenizer(args.tokenizer)
+    paths = resolve_paths(args.corpus)
+    dtype = args.dtype or ("uint16" if tok.vocab_size <= 1 << 16 else "uint32")
+    if dtype == "uint16" and tok.vocab_size > 1 << 16:
+        raise ValueError(f"vocab_size {tok.vocab_size} does not fit uint16; use --dtype uint32")
+    eot = None
+    if args.append_eot:
+        from bytepair._tokenizer import _special_roles
+
+        eot = _special_roles(list(tok.special_tokens)).get("eos_token")
+        if eot is None:
+            raise ValueError("--append-eot: the tokenizer has no end-of-text special token")
+    started = time.perf_counter()
+    n, offsets = tok.encode_files(paths, args.output, dtype=dtype, eot=eot, progress=not args.quiet)
+    seconds = time.perf_counter() - started
+    size = sum(os.path.getsize(p) for p in paths)
+    sidecar = {
+        "format": "bytepair-tokens",
+        "version": 1,
+        "tokenizer": args.tokenizer,
+        "tokenizer_sha256": _tokenizer_digest(tok),
+        "vocab_size": tok.vocab_size,
+        "dtype": dtype,
+        "eot_token": eot,
+        "tokens": n,
+        "documents": [
+            {"path": p, "start": offsets[i], "end": offsets[i + 1]} for i, p in enumerate(paths)
+        ],
+    }
+    side = Path(str(args.output) + ".json")
+    tmp = side.with_name(side.name + ".partial")
+    tmp.write_text(json.dumps(sidecar, indent=1))
+    os.replace(tmp, side)
+    print(
+        f"encoded {len(paths)} file(s), {size:,} bytes -> {n:,} tokens ({dtype}) "
+        f"in {seconds:.2f} s, {size / 1e6 / max(seconds, 1e-9):.1f} MB/s"
+    )
+    print(f"  wrote          {args.output} and {side}")
+    return 0
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    tok = load_tokenizer(args.tokenizer)
+    print(f"tokenizer      {args.tokenizer}")
+    print(f"vocab size     {tok.vocab_size:,}")
+    print(f"pattern        {tok.pattern or 'none'}")
+    if tok.curriculum:
+        c = tok.curriculum
+        print(f"SuperBPE       stage 1 {c['stage1_pattern']}, {c['transition']:,} subword merges")
+    specials = sorted(tok.special_tokens.items(), key=lambda kv: kv[1])
+    shown = ", ".join(f"{s}={i}" for s, i in specials[:8])
+    more = f" (+{len(specials) - 8} more)" if len(specials) > 8 else ""
+    print(f"specials       {shown or 'none'}{more}")
+    special_ids = set(tok.special_tokens.values())
+    lengths = []
+    for i in range(tok.vocab_size):
+        if i in special_ids:
+            continue
+        try:
+            lengths.append((len(tok.token_bytes(i)), i))
+        except KeyError:
+            continue
+    lengths.sort(reverse=True)
+    print(
+        "longest tokens " + ", ".join(f"{tok.token_bytes(i)!r}" for _, i in lengths[: args.longest])
+    )
+    text = args.text
+    ids = tok.encode(text)
+    pieces = [tok.decode_bytes([i]).decode("utf-8", errors="replace") for i in ids]
+    print(f"sample         {len(ids)} tokens for {len(text.encode())} bytes:")
+    print("               |" + "|".join(pieces) + "|")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from bytepair import __version__
 
@@ -292,6 +381,46 @@ def build_parser() -> argparse.ArgumentParser:
     )
     e.add_argument("--max-bytes", type=int, default=None, help="read at most this much per file")
     e.set_defaults(func=cmd_eval)
+
+    n = sub.add_parser(
+        "encode",
+        help="encode text files into one token file for LM training",
+        description="Encode text files (each one document) into a flat token file "
+        "(raw little-endian, or .npy), streamed on all cores, plus a JSON sidecar "
+        "(OUTPUT.json: tokenizer hash, dtype, where each document starts and ends).",
+        epilog="examples:\n"
+        "  bytepair encode --tokenizer o200k_base data/*.txt -o tokens.bin\n"
+        "  bytepair encode --tokenizer tok.json corpus/ -o tokens.npy --dtype uint32 --append-eot",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    n.add_argument("corpus", nargs="+", help="text files, directories or globs")
+    n.add_argument("--tokenizer", "-t", required=True, help="an encoding name or a file")
+    n.add_argument("-o", "--output", required=True, help="the token file (.bin or .npy)")
+    n.add_argument(
+        "--dtype",
+        choices=["uint16", "uint32"],
+        default=None,
+        help="default: uint16 when the vocabulary fits",
+    )
+    n.add_argument(
+        "--append-eot", action="store_true", help="append the end-of-text token after each document"
+    )
+    n.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    n.set_defaults(func=cmd_encode)
+
+    i = sub.add_parser(
+        "inspect",
+        help="show a tokenizer: size, pattern, specials, longest tokens, a sample",
+        description="Print a tokenizer's vocabulary size, pattern, special tokens, "
+        "longest tokens and the segmentation of a sample text.",
+        epilog="examples:\n  bytepair inspect o200k_base\n"
+        "  bytepair inspect tok.json --text 'Hello, world!'",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    i.add_argument("tokenizer", help="an encoding name, a native .json, an HF tokenizer.json")
+    i.add_argument("--text", default="Tokenizers turn text into numbers: 12345, naïve café.")
+    i.add_argument("--longest", type=int, default=8, help="how many longest tokens to show")
+    i.set_defaults(func=cmd_inspect)
     return parser
 
 
