@@ -90,3 +90,28 @@ def test_eval_compares_tokenizers_by_file_kind(tmp_path):
         assert "ELF executable" in rows
     r = run("eval", "-t", "no_such_encoding", str(text))
     assert r.returncode == 1 and r.stderr.startswith("bytepair: error:")
+
+
+def test_eval_reports_renyi_utilisation_and_plots(tmp_path):
+    import math
+    from collections import Counter
+
+    import bytepair as bp
+    import pytest
+
+    pytest.importorskip("matplotlib")
+    text = tmp_path / "t.txt"
+    text.write_text("the cat sat on the mat; the dog sat on the log.\n" * 40)
+    png = tmp_path / "eval.png"
+    r = run("eval", "-t", "cl100k_base", str(text), "--plot", str(png))
+    assert r.returncode == 0, r.stderr
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    enc = bp.get_encoding("cl100k_base")
+    ids = enc.encode_ordinary(text.read_text())
+    counts = Counter(ids)
+    regular = enc.n_vocab - len(enc.special_tokens_set)
+    p = [c / len(ids) for c in counts.values()]
+    renyi = math.log(sum(x**2.5 for x in p)) / (1 - 2.5) / math.log(regular)
+    row = next(line for line in r.stdout.splitlines() if line.startswith("| cl100k_base |"))
+    assert f"| {renyi:.3f} |" in row
+    assert f"| {len(counts):,} (" in row

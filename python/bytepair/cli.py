@@ -159,41 +159,120 @@ def file_kind(data: bytes, name: str) -> str:
     return "text"
 
 
+def renyi_efficiency(counts, vocab_size: int, alpha: float = 2.5) -> float:
+    """Rényi entropy of the token distribution over log(vocab size) (Zouhar
+    et al., 2023): 1 means every token is equally used."""
+    import numpy as np
+
+    p = counts[counts > 0] / counts.sum()
+    h = np.log((p**alpha).sum()) / (1 - alpha)
+    return float(h / np.log(vocab_size))
+
+
+def _trim_partial_char(data: bytes) -> bytes:
+    """A cut at --max-bytes may split the last UTF-8 character of a text file."""
+    for k in range(4):
+        head = data[: len(data) - k]
+        try:
+            head.decode("utf-8")
+            return head
+        except UnicodeDecodeError:
+            continue
+    return data
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from bytepair._corpus import resolve_paths
 
     names = args.tokenizer
     toks = [load_tokenizer(t) for t in names]
+    histograms = [np.zeros(t.vocab_size, dtype=np.int64) for t in toks]
     groups: dict[str, dict] = {}
     for p in resolve_paths(args.paths):
         with open(p, "rb") as f:
             data = f.read(args.max_bytes) if args.max_bytes else f.read()
+        if args.max_bytes and len(data) == args.max_bytes:
+            data = _trim_partial_char(data)
         kind = file_kind(data, os.path.basename(p))
-        g = groups.setdefault(kind, {"files": 0, "bytes": 0, "chars": 0, "tokens": [0] * len(toks)})
+        key = kind if args.group == "kind" else os.path.basename(p)
+        g = groups.setdefault(
+            key, {"files": 0, "bytes": 0, "chars": 0, "tokens": [0] * len(toks), "text": True}
+        )
+        g["text"] = g["text"] and kind == "text"
         g["files"] += 1
         g["bytes"] += len(data)
-        if kind == "text":
-            text = data.decode("utf-8")
+        text = data.decode("utf-8") if kind == "text" else None
+        if text is not None:
             g["chars"] += len(text)
-            counts = [len(t.encode_ordinary(text)) for t in toks]
-        else:
-            counts = [len(t.encode_bytes(data)) for t in toks]
-        g["tokens"] = [a + b for a, b in zip(g["tokens"], counts, strict=True)]
+        for k, t in enumerate(toks):
+            ids = t.encode_ordinary(text) if text is not None else t.encode_bytes(data)
+            g["tokens"][k] += len(ids)
+            if ids:
+                histograms[k] += np.bincount(
+                    np.asarray(ids, dtype=np.int64), minlength=t.vocab_size
+                )
     if not groups:
         raise ValueError("no files to evaluate")
-    header = "| files | kind | bytes | " + " | ".join(names) + " |"
     print("bytes per token (higher is better); for text also tokens per character (t/c)")
-    print(header)
+    label = "kind" if args.group == "kind" else "file"
+    print(f"| files | {label} | bytes | " + " | ".join(names) + " |")
     print("|---:|---|---:|" + "---:|" * len(names))
     for kind, g in sorted(groups.items()):
         cells = []
         for n in g["tokens"]:
             cell = f"{g['bytes'] / max(n, 1):.3f}"
-            if kind == "text":
+            if g["text"]:
                 cell += f" ({n / max(g['chars'], 1):.4f} t/c)"
             cells.append(cell)
         print(f"| {g['files']} | {kind} | {g['bytes']:,} | " + " | ".join(cells) + " |")
+    print()
+    print("| tokenizer | vocab | tokens | Rényi efficiency (α=2.5) | vocabulary used |")
+    print("|---|---:|---:|---:|---:|")
+    for name, t, h in zip(names, toks, histograms, strict=True):
+        specials = set(t.special_tokens.values())
+        regular = [i for i in range(t.vocab_size) if i not in specials]
+        used = int((h[regular] > 0).sum())
+        eff = renyi_efficiency(h, len(regular)) if h.sum() else 0.0
+        print(
+            f"| {name} | {t.vocab_size:,} | {int(h.sum()):,} | {eff:.3f} "
+            f"| {used:,} ({used / max(len(regular), 1):.1%}) |"
+        )
+    if args.plot:
+        plot_eval(args.plot, names, groups, args.group)
+        print(f"\nwrote {args.plot}")
     return 0
+
+
+def plot_eval(path: str, names: list[str], groups: dict, by: str = "kind") -> None:
+    """Grouped bars: bytes per token for each kind of file and tokenizer."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as e:
+        raise ImportError("--plot needs matplotlib: pip install 'bytepair[plot]'") from e
+    kinds = sorted(groups)
+    width = 0.8 / len(names)
+    fig, ax = plt.subplots(figsize=(min(14, 2 + 1.3 * len(kinds)), 4.5))
+    for k, name in enumerate(names):
+        values = [groups[kind]["bytes"] / max(groups[kind]["tokens"][k], 1) for kind in kinds]
+        xs = [i + (k - (len(names) - 1) / 2) * width for i in range(len(kinds))]
+        bars = ax.bar(xs, values, width, label=os.path.basename(name))
+        ax.bar_label(bars, fmt="%.2f", fontsize=8)
+    ax.set_xticks(
+        range(len(kinds)), [f"{kind}\n({groups[kind]['bytes'] / 1e6:.1f} MB)" for kind in kinds]
+    )
+    ax.set_ylabel("bytes per token (higher is better)")
+    ax.set_title("Compression by kind of file" if by == "kind" else "Compression by file")
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=len(names))
+    ax.tick_params(axis="x", labelsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
 
 
 def _tokenizer_digest(tok) -> str:
@@ -380,6 +459,13 @@ def build_parser() -> argparse.ArgumentParser:
         "directory; repeat to compare",
     )
     e.add_argument("--max-bytes", type=int, default=None, help="read at most this much per file")
+    e.add_argument("--plot", metavar="PNG", help="also draw the bytes/token chart (matplotlib)")
+    e.add_argument(
+        "--group",
+        choices=["kind", "file"],
+        default="kind",
+        help="one row per kind of file (default) or per file",
+    )
     e.set_defaults(func=cmd_eval)
 
     n = sub.add_parser(
@@ -437,7 +523,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("bytepair: interrupted", file=sys.stderr)
         return 130
-    except (OSError, BytepairError, ValueError, TypeError) as e:
+    except (OSError, BytepairError, ValueError, TypeError, ImportError) as e:
         print(f"bytepair: error: {e}", file=sys.stderr)
         return 1
 
