@@ -115,3 +115,55 @@ def test_eval_reports_renyi_utilisation_and_plots(tmp_path):
     row = next(line for line in r.stdout.splitlines() if line.startswith("| cl100k_base |"))
     assert f"| {renyi:.3f} |" in row
     assert f"| {len(counts):,} (" in row
+
+
+def test_progress_shows_on_a_terminal_not_when_piped(tmp_path):
+    import os
+    import select
+    import sys
+
+    import pytest
+
+    pty = pytest.importorskip("pty")
+    from conftest import shared_path
+
+    corpus = str(shared_path("corpora", "english", "eltec_eng_novels.txt"))
+    args = ["train", corpus, "--vocab-size", "1000", "-o", str(tmp_path / "t.json")]
+    master, slave = pty.openpty()
+    p = subprocess.Popen(
+        [sys.executable, "-m", "bytepair", *args], stdout=slave, stderr=slave, close_fds=True
+    )
+    os.close(slave)
+    seen = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], 120)
+        if not ready:
+            break
+        try:
+            chunk = os.read(master, 1 << 16)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert p.wait(timeout=120) == 0
+    text = seen.decode("utf-8", errors="replace")
+    assert "counting [" in text and "MiB/s" in text and "eta" in text
+    piped = run(*args)
+    assert piped.returncode == 0, piped.stderr
+    assert "counting [" not in piped.stderr and "\x1b[" not in piped.stderr
+
+
+def test_newer_format_is_one_line(tmp_path):
+    import bytepair as bp
+
+    tok = bp.train(iter(["a b c"] * 5), 260, progress=False)
+    path = tmp_path / "t.json"
+    tok.save(path)
+    doc = json.loads(path.read_text())
+    doc["version"] = 99
+    path.write_text(json.dumps(doc))
+    r = run("inspect", str(path))
+    assert r.returncode == 1
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("bytepair: error:") and "99" in lines[0]
