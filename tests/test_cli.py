@@ -167,3 +167,36 @@ def test_newer_format_is_one_line(tmp_path):
     assert r.returncode == 1
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("bytepair: error:") and "99" in lines[0]
+
+
+def test_ctrl_c_stops_training_and_writes_nothing(tmp_path):
+    import signal
+    import sys
+    import time
+
+    from conftest import shared_path
+
+    corpus = str(shared_path("corpora", "english", "eltec_eng_novels.txt"))
+    out = tmp_path / "t.json"
+    p = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bytepair",
+            "train",
+            *([corpus] * 24),
+            "--vocab-size",
+            "2000",
+            "-o",
+            str(out),
+            "-q",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1.5)  # counting 1 GB takes several seconds here
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=120)
+    assert p.returncode == 130 and err.strip() == "bytepair: interrupted"
+    assert not out.exists() and not list(tmp_path.iterdir())
