@@ -7,9 +7,21 @@ import subprocess
 import sys
 
 
+def _command() -> list[str]:
+    """The installed console script, as a user runs it (next to this Python)."""
+    import shutil
+    from pathlib import Path
+
+    script = Path(sys.executable).with_name("bytepair")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("bytepair")
+    return [found] if found else [sys.executable, "-m", "bytepair"]
+
+
 def run(*args, cwd=None):
     return subprocess.run(
-        [sys.executable, "-m", "bytepair", *args],
+        [*_command(), *args],
         capture_output=True,
         text=True,
         cwd=cwd,
@@ -120,7 +132,6 @@ def test_eval_reports_renyi_utilisation_and_plots(tmp_path):
 def test_progress_shows_on_a_terminal_not_when_piped(tmp_path):
     import os
     import select
-    import sys
 
     import pytest
 
@@ -130,9 +141,7 @@ def test_progress_shows_on_a_terminal_not_when_piped(tmp_path):
     corpus = str(shared_path("corpora", "english", "eltec_eng_novels.txt"))
     args = ["train", corpus, "--vocab-size", "1000", "-o", str(tmp_path / "t.json")]
     master, slave = pty.openpty()
-    p = subprocess.Popen(
-        [sys.executable, "-m", "bytepair", *args], stdout=slave, stderr=slave, close_fds=True
-    )
+    p = subprocess.Popen([*_command(), *args], stdout=slave, stderr=slave, close_fds=True)
     os.close(slave)
     seen = b""
     while True:
@@ -171,7 +180,6 @@ def test_newer_format_is_one_line(tmp_path):
 
 def test_ctrl_c_stops_training_and_writes_nothing(tmp_path):
     import signal
-    import sys
     import time
 
     from conftest import shared_path
@@ -180,9 +188,7 @@ def test_ctrl_c_stops_training_and_writes_nothing(tmp_path):
     out = tmp_path / "t.json"
     p = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "bytepair",
+            *_command(),
             "train",
             *([corpus] * 24),
             "--vocab-size",
@@ -200,3 +206,49 @@ def test_ctrl_c_stops_training_and_writes_nothing(tmp_path):
     _, err = p.communicate(timeout=120)
     assert p.returncode == 130 and err.strip() == "bytepair: interrupted"
     assert not out.exists() and not list(tmp_path.iterdir())
+
+
+def test_train_bytes_and_presets(tmp_path):
+    import bytepair as bp
+
+    blob = tmp_path / "blob.bin"
+    blob.write_bytes(bytes(range(256)) * 200 + b"\x48\x89\xe5\xc3" * 3000)
+    r = run(
+        "train",
+        str(blob),
+        "--bytes",
+        "--vocab-size",
+        "400",
+        "--window",
+        "512",
+        "-q",
+        "-o",
+        str(tmp_path / "b.json"),
+    )
+    assert r.returncode == 0, r.stderr
+    assert "as raw bytes" in r.stdout
+    tok = bp.Tokenizer.load(tmp_path / "b.json")
+    assert tok.decode_bytes(tok.encode_bytes(blob.read_bytes())) == blob.read_bytes()
+    text = tmp_path / "legal.txt"
+    text.write_text("The Licensor grants the Licensee a license in 1999.\n" * 300)
+    r = run(
+        "train",
+        str(text),
+        "--preset",
+        "domain",
+        "--vocab-size",
+        "2000",
+        "-q",
+        "-o",
+        str(tmp_path / "d.json"),
+    )
+    assert r.returncode == 0, r.stderr
+    small = run("train", str(text), "--preset", "domain", "--vocab-size", "600", "-q")
+    assert small.returncode == 1 and "forced" in small.stderr  # no room for the forced tokens
+    tok = bp.Tokenizer.load(tmp_path / "d.json")
+    assert tok.vocab_size == 2048 and tok.special_tokens["<|start|>"] == 0
+    r = run("eval", "-t", str(tmp_path / "d.json"), str(text))
+    name = str(tmp_path / "d.json")
+    row = next(line for line in r.stdout.splitlines() if line.startswith(f"| {name} |"))
+    n = len(tok.encode_ordinary(text.read_text()))
+    assert f"| {n / len(text.read_text().split()):.3f} |" in row  # tokens per word

@@ -44,7 +44,29 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", bp.EarlyStopWarning)
-        if args.superbpe:
+        binary = args.bytes or args.preset == "binary"
+        if args.preset or args.bytes:
+            kw: dict = {"progress": not args.quiet, "num_threads": args.threads}
+            if args.min_frequency:
+                kw["min_frequency"] = args.min_frequency
+            if args.max_token_length:
+                kw["max_token_length"] = args.max_token_length
+            if args.special is not None:
+                kw["special_tokens"] = args.special
+            if binary:
+                kw["window"] = args.window
+            if args.bytes and not args.preset:
+                kw.setdefault("special_tokens", [])
+                tok = bp.train_bytes(paths, vocab_size, **kw)
+            else:
+                preset = {
+                    "binary": bp.presets.binary,
+                    "kl3m-char": bp.presets.kl3m_char,
+                    "domain": bp.presets.domain,
+                }[args.preset]
+                tok = preset(paths, vocab_size, **kw)
+            specials = list(tok.special_tokens)
+        elif args.superbpe:
             t = args.transition if args.transition is not None else 0.5
             transition = int(t) if t >= 1 else t
             tok = bp.train_superbpe(
@@ -81,9 +103,15 @@ def cmd_train(args: argparse.Namespace) -> int:
         else:
             tok.save(out)
             written = out
-    head = _read_head(paths, REPORT_SAMPLE_BYTES)
-    n_tokens = len(tok.encode_ordinary(head))
-    n_bytes = len(head.encode("utf-8"))
+    if binary:
+        with open(paths[0], "rb") as f:
+            head_bytes = f.read(REPORT_SAMPLE_BYTES)
+        n_tokens = len(tok.encode_bytes(head_bytes))
+        n_bytes = len(head_bytes)
+    else:
+        head = _read_head(paths, REPORT_SAMPLE_BYTES)
+        n_tokens = len(tok.encode_ordinary(head))
+        n_bytes = len(head.encode("utf-8"))
     source = "the built-in sample corpus" if not args.corpus else f"{len(paths)} file(s)"
     merges = len(tok.merges)
     if args.superbpe:
@@ -93,15 +121,21 @@ def cmd_train(args: argparse.Namespace) -> int:
         )
         stage1 = (tok.curriculum or {}).get("stage1_pattern")
         print(f"  patterns       stage 1 {stage1}, stage 2 {tok.pattern}")
+    elif binary:
+        print(
+            f"trained on {source} as raw bytes: {report.bytes:,} bytes, "
+            f"{report.unique_words:,} distinct windows"
+        )
     else:
         print(
             f"trained on {source}: {report.bytes:,} bytes, "
             f"{report.unique_words:,} distinct pre-tokens"
         )
-        print(f"  pattern        {pattern or 'none'}")
+        print(f"  pattern        {tok.pattern or 'none'}")
+    extra = tok.vocab_size - 256 - merges - len(specials)
     print(
         f"  vocab size     {tok.vocab_size:,} (256 bytes + {merges:,} merges "
-        f"+ {len(specials)} special)"
+        f"+ {len(specials):,} special" + (f" + {extra:,} forced)" if extra > 0 else ")")
     )
     if args.superbpe:
         print(
@@ -181,6 +215,12 @@ def _trim_partial_char(data: bytes) -> bytes:
     return data
 
 
+def _crosses_space(token: bytes) -> bool:
+    """A space after a non-whitespace byte: the token spans a word boundary."""
+    ws = b" \t\n\r\x0b\x0c"
+    return any(token[i] == 0x20 and token[i - 1] not in ws for i in range(1, len(token)))
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     import numpy as np
 
@@ -189,6 +229,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     names = args.tokenizer
     toks = [load_tokenizer(t) for t in names]
     histograms = [np.zeros(t.vocab_size, dtype=np.int64) for t in toks]
+    text_tokens = [0] * len(toks)
+    words = 0
     groups: dict[str, dict] = {}
     for p in resolve_paths(args.paths):
         with open(p, "rb") as f:
@@ -206,9 +248,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
         text = data.decode("utf-8") if kind == "text" else None
         if text is not None:
             g["chars"] += len(text)
+            words += len(text.split())
         for k, t in enumerate(toks):
             ids = t.encode_ordinary(text) if text is not None else t.encode_bytes(data)
             g["tokens"][k] += len(ids)
+            if text is not None:
+                text_tokens[k] += len(ids)
             if ids:
                 histograms[k] += np.bincount(
                     np.asarray(ids, dtype=np.int64), minlength=t.vocab_size
@@ -228,15 +273,25 @@ def cmd_eval(args: argparse.Namespace) -> int:
             cells.append(cell)
         print(f"| {g['files']} | {kind} | {g['bytes']:,} | " + " | ".join(cells) + " |")
     print()
-    print("| tokenizer | vocab | tokens | Rényi efficiency (α=2.5) | vocabulary used |")
-    print("|---|---:|---:|---:|---:|")
-    for name, t, h in zip(names, toks, histograms, strict=True):
+    print(
+        "| tokenizer | vocab | tokens | tokens/word (text) | crossing a space "
+        "| Rényi efficiency (α=2.5) | vocabulary used |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for k, (name, t, h) in enumerate(zip(names, toks, histograms, strict=True)):
         specials = set(t.special_tokens.values())
         regular = [i for i in range(t.vocab_size) if i not in specials]
         used = int((h[regular] > 0).sum())
         eff = renyi_efficiency(h, len(regular)) if h.sum() else 0.0
+        crossing = sum(
+            int(h[i])
+            for i in np.flatnonzero(h)
+            if i not in specials and _crosses_space(t.token_bytes(int(i)))
+        )
+        tpw = f"{text_tokens[k] / words:.3f}" if words else "-"
         print(
-            f"| {name} | {t.vocab_size:,} | {int(h.sum()):,} | {eff:.3f} "
+            f"| {name} | {t.vocab_size:,} | {int(h.sum()):,} | {tpw} "
+            f"| {crossing / max(int(h.sum()), 1):.1%} | {eff:.3f} "
             f"| {used:,} ({used / max(len(regular), 1):.1%}) |"
         )
     if args.plot:
@@ -383,7 +438,9 @@ def build_parser() -> argparse.ArgumentParser:
         "  bytepair train\n"
         "  bytepair train data/*.txt --vocab-size 32768 --pattern gpt4 -o tok.json\n"
         "  bytepair train corpus.txt --vocab-size 50257 --pattern gpt2 -o hf_dir/\n"
-        "  bytepair train corpus.txt --vocab-size 32768 --superbpe --transition 16384 -o sb/",
+        "  bytepair train corpus.txt --vocab-size 32768 --superbpe --transition 16384 -o sb/\n"
+        "  bytepair train /usr/bin --bytes --vocab-size 8192 -o bin.json\n"
+        "  bytepair train legal/ --preset domain --vocab-size 32768 -o legal/",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     t.add_argument(
@@ -424,6 +481,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--stage2-pattern",
         default="recommended",
         help='SuperBPE stage-2 split: "recommended", "digits-only" or a regex',
+    )
+    t.add_argument(
+        "--bytes",
+        action="store_true",
+        help="train on raw bytes (executables, any data): no text, no UTF-8",
+    )
+    t.add_argument("--window", type=int, default=8192, help="--bytes: bytes per window")
+    t.add_argument(
+        "--preset",
+        choices=["binary", "kl3m-char", "domain"],
+        help="published settings: Binary BPE 001, KL3M-004 char, KL3M-004 domain",
     )
     t.add_argument("--min-frequency", type=int, default=0)
     t.add_argument("--max-token-length", type=int, default=None, metavar="BYTES")

@@ -96,6 +96,15 @@ impl TrainConfig {
         if self.forced_tokens.iter().any(Vec::is_empty) {
             return Err(Error::config("forced tokens must not be empty"));
         }
+        let needed = 256 + self.special_tokens.len() + self.forced_tokens.len();
+        if !self.forced_tokens.is_empty() && self.vocab_size < needed {
+            return Err(Error::config(format!(
+                "vocab_size={} cannot hold the 256 bytes, {} special and {} forced tokens",
+                self.vocab_size,
+                self.special_tokens.len(),
+                self.forced_tokens.len()
+            )));
+        }
         if let Some(p) = self.pad_to {
             if p < self.vocab_size {
                 return Err(Error::config(format!(
