@@ -32,13 +32,24 @@ fn pattern_spec(pattern: Option<&str>) -> PatternSpec {
 
 /// Encoding pools by thread count, built once: a batch call should not pay for
 /// spawning threads.
+///
+/// A forked child inherits the map but not the pools' threads, so work sent
+/// to them would wait forever (the DataLoader hang HF and rayon users know).
+/// The map is therefore tied to the process id: a child drops the parent's
+/// pools without running their destructors (their threads are not there to
+/// be told) and builds its own.
 fn shared_pool(num_threads: Option<usize>) -> CoreResult<Arc<rayon::ThreadPool>> {
-    static POOLS: Mutex<Option<HashMap<usize, Arc<rayon::ThreadPool>>>> = Mutex::new(None);
+    type Pools = (u32, HashMap<usize, Arc<rayon::ThreadPool>>);
+    static POOLS: Mutex<Option<Pools>> = Mutex::new(None);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     // More threads than cores only adds switching; the result is the same.
     let n = num_threads.unwrap_or(cores).clamp(1, cores);
-    let mut pools = POOLS.lock().unwrap_or_else(|p| p.into_inner());
-    let pools = pools.get_or_insert_with(HashMap::new);
+    let pid = std::process::id();
+    let mut guard = POOLS.lock().unwrap_or_else(|p| p.into_inner());
+    if guard.as_ref().is_some_and(|(owner, _)| *owner != pid) {
+        std::mem::forget(guard.take());
+    }
+    let (_, pools) = guard.get_or_insert_with(|| (pid, HashMap::new()));
     if let Some(p) = pools.get(&n) {
         return Ok(p.clone());
     }
@@ -400,10 +411,8 @@ impl PyTokenizer {
         source: &str,
     ) -> CoreResult<Self> {
         let spec = pattern.map_or(PatternSpec::None, PatternSpec::from_regex);
-        let inner = py.detach(|| {
-            let vocab = bytepair::io::tiktoken::vocab_from_file(data, source, special_tokens)?;
-            Tokenizer::new(vocab, spec)
-        })?;
+        let inner =
+            py.detach(|| bytepair::io::load_tiktoken(data, spec, special_tokens, source))?;
         Ok(PyTokenizer::wrap(inner))
     }
 
@@ -442,13 +451,7 @@ impl PyTokenizer {
     #[staticmethod]
     #[pyo3(signature = (text, source="tokenizer.json"))]
     fn from_hf_json(py: Python<'_>, text: PyBackedStr, source: &str) -> CoreResult<Self> {
-        let inner = py.detach(|| {
-            let imported = bytepair::io::hf::from_json(&text, source)?;
-            Tokenizer::new(imported.vocab, imported.pattern)?
-                .with_normalization(imported.normalization)
-                .with_normalized_specials(&imported.normalized_specials)?
-                .with_template(imported.template)
-        })?;
+        let inner = py.detach(|| bytepair::io::load_hf_json(&text, source))?;
         Ok(PyTokenizer::wrap(inner))
     }
 
@@ -587,13 +590,7 @@ impl PyTokenizer {
     #[staticmethod]
     #[pyo3(signature = (text, source="<string>"))]
     fn from_native_json(py: Python<'_>, text: PyBackedStr, source: &str) -> CoreResult<Self> {
-        let inner = py.detach(|| {
-            let n = bytepair::io::native::from_json(&text, source)?;
-            Tokenizer::new(n.vocab, n.pattern)?
-                .with_normalization(n.normalization)
-                .with_curriculum(n.curriculum)
-                .with_template(n.template)
-        })?;
+        let inner = py.detach(|| bytepair::io::load_native_json(&text, source))?;
         Ok(PyTokenizer::wrap(inner))
     }
 }
