@@ -9,6 +9,7 @@
 from . import _core, dynamic, load, model, presets, registry
 from ._bytes import train_bytes
 from ._core import BytepairError, DisallowedSpecialError, FormatError, InvalidUtf8Error
+from ._counts import Counts, count
 from ._encoding import Encoding
 from ._stats import TokenStats
 from ._superbpe import SuperBPEReport, train_superbpe
@@ -21,6 +22,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BytepairError",
+    "Counts",
+    "count",
     "DisallowedSpecialError",
     "Encoding",
     "encoding_for_model",

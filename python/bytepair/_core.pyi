@@ -1,7 +1,7 @@
 """Type stubs for the Rust extension ``bytepair._core`` (kept by hand)."""
 
 from collections.abc import Iterable
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -99,8 +99,41 @@ class Tokenizer:
     @staticmethod
     def from_native_json(text: str, source: str = "<string>") -> Tokenizer: ...
 
-def train(
+class Counts:
+    @staticmethod
+    def from_items(
+        items: list[tuple[bytes, int]],
+        pattern: str | None,
+        normalization: str | None = None,
+        total_bytes: int = 0,
+    ) -> Counts: ...
+    @staticmethod
+    def from_bytes(data: bytes, source: str = "<bytes>") -> Counts: ...
+    def to_bytes(self) -> bytes: ...
+    def __len__(self) -> int: ...
+    def get(self, word: bytes) -> int: ...
+    def merged(self, other: Counts) -> Counts: ...
+    def most_common(self, n: int | None = None) -> list[tuple[bytes, int]]: ...
+    @property
+    def pattern(self) -> str | None: ...
+    @property
+    def normalization(self) -> str | None: ...
+    @property
+    def total_bytes(self) -> int: ...
+    @property
+    def pruned(self) -> dict[str, int]: ...
+
+def count(
     corpus: list[str] | Iterable[str],
+    is_files: bool,
+    pattern: str | None,
+    normalization: str | None,
+    num_threads: int | None,
+    progress: bool,
+    max_distinct: int | None = None,
+) -> Counts: ...
+def train(
+    corpus: list[str] | Iterable[str] | Counts,
     is_files: bool,
     vocab_size: int,
     pattern: str | None,
@@ -114,7 +147,8 @@ def train(
     specials_first: bool = False,
     pad_to: int | None = None,
     forced_tokens: list[str] = ...,
-) -> tuple[Tokenizer, dict[str, int | float | str]]: ...
+    max_distinct: int | None = None,
+) -> tuple[Tokenizer, dict[str, Any]]: ...
 def train_superbpe(
     corpus: list[str] | Iterable[str],
     is_files: bool,

@@ -398,11 +398,14 @@ def _from_native_json(text: str) -> Tokenizer:
     return Tokenizer(_core.Tokenizer.from_native_json(text, "<pickle>"))
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def _atomic_write(path: Path, data: str | bytes) -> None:
     """Write via a temporary file so an interrupted save leaves no half file."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
-        tmp.write_text(text, encoding="utf-8")
+        if isinstance(data, bytes):
+            tmp.write_bytes(data)
+        else:
+            tmp.write_text(data, encoding="utf-8")
         os.replace(tmp, path)
     finally:
         if tmp.exists():

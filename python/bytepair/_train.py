@@ -46,6 +46,7 @@ def train(
     specials_first: bool = False,
     pad_to: int | str | None = None,
     forced_tokens: Iterable[str] = (),
+    max_distinct: int | None = None,
 ) -> Tokenizer:
     """Train a byte-level BPE tokenizer.
 
@@ -78,6 +79,12 @@ def train(
         (" plaintiff", " 1933"; not "U.S.C.", which GPT-2's pattern cuts);
         the others are skipped with a ``ForcedTokenWarning``.
     num_threads: threads for counting (default: all cores).
+    max_distinct: bounded-memory counting for corpora with more distinct
+        pre-tokens than fit in memory: see ``bytepair.count``. Default: exact.
+
+    ``corpus`` may also be a ``bytepair.Counts`` (from ``bytepair.count``):
+    training then skips counting and takes the pattern and normalization the
+    counts were made with; the merges equal training from the text.
 
     The merges equal HF ``BpeTrainer``'s for the same settings (see README).
     If the corpus runs out of pairs first, training stops early and
@@ -115,6 +122,20 @@ def train(
     for s in specials:
         if not isinstance(s, str):
             raise TypeError(f"special tokens must be str, not {type(s).__name__}")
+    from ._counts import Counts
+
+    if max_distinct is not None:
+        _check_int("max_distinct", max_distinct, 2)
+    if isinstance(corpus, Counts):
+        if pattern != "gpt4" and pattern != corpus.pattern:
+            raise ValueError(
+                f"these counts were made with pattern={corpus.pattern!r}, not {pattern!r}"
+            )
+        if norm is not None and norm != corpus.normalization:
+            raise ValueError(
+                f"these counts were made with normalization={corpus.normalization!r}, not {norm!r}"
+            )
+        pattern, norm = corpus.pattern, corpus.normalization
     args = (
         vocab_size,
         pattern,
@@ -128,8 +149,11 @@ def train(
         bool(specials_first),
         pad_to,
         forced,
+        max_distinct,
     )
-    if is_paths(corpus):
+    if isinstance(corpus, Counts):
+        core, stats = _core.train(corpus._core, False, *args)
+    elif is_paths(corpus):
         core, stats = _core.train(resolve_paths(corpus), True, *args)
     else:
         if not hasattr(corpus, "__iter__"):

@@ -694,7 +694,7 @@ fn py_err(e: PyErr) -> CoreError {
 /// Train on text files (`corpus` a list of paths, each line a sequence) or an
 /// iterator of str (each item a sequence). Returns (tokenizer, stats).
 #[pyfunction]
-#[pyo3(signature = (corpus, is_files, vocab_size, pattern, special_tokens, min_frequency, max_token_length, num_threads, progress, length_unit="byte", normalization=None, specials_first=false, pad_to=None, forced_tokens=Vec::new()))]
+#[pyo3(signature = (corpus, is_files, vocab_size, pattern, special_tokens, min_frequency, max_token_length, num_threads, progress, length_unit="byte", normalization=None, specials_first=false, pad_to=None, forced_tokens=Vec::new(), max_distinct=None))]
 #[pyo3(name = "train")]
 #[allow(clippy::too_many_arguments)]
 fn train_text<'py>(
@@ -713,6 +713,7 @@ fn train_text<'py>(
     specials_first: bool,
     pad_to: Option<usize>,
     forced_tokens: Vec<String>,
+    max_distinct: Option<usize>,
 ) -> PyResult<(PyTokenizer, Bound<'py, PyDict>)> {
     let started = Instant::now();
     let spec = pattern_spec(pattern);
@@ -747,69 +748,95 @@ fn train_text<'py>(
     let norm = extras.normalization()?;
     let pre = Pretokenizer::new(spec.clone()).map_err(CoreError)?;
     let pool = thread_pool(num_threads)?;
-    let (mut counts, bytes) = if is_files {
+    let (counts, bytes, pruned) = if let Ok(given) = corpus.cast::<PyCounts>() {
+        let given = given.borrow();
+        (given.counts.clone(), given.meta.total_bytes, given.pruned)
+    } else {
+        let counter = pool.install(|| {
+            Counter::new(&pre)
+                .with_normalization(norm)
+                .with_max_distinct(max_distinct)
+        });
+        let (mut counts, bytes, pruned) =
+            count_corpus(py, &corpus, is_files, counter, &pool, progress)?;
+        (counts.pop().unwrap_or_default(), bytes, pruned)
+    };
+    let (tok, stats) = finish_training(py, &pool, counts, bytes, &cfg, (spec, norm), started)?;
+    stats.set_item("forced_skipped", skipped)?;
+    stats.set_item("pruned", pruned_dict(py, &pruned)?)?;
+    Ok((tok, stats))
+}
+
+/// What counting a corpus gave: one count per pre-tokenizer, the bytes
+/// read, and what a distinct-pre-token cap dropped.
+type Counted = (Vec<train::count::WordCounts>, u64, train::count::Pruned);
+
+/// Count a corpus (a list of paths, or a Python iterator of str counted in
+/// buffers without the GIL) with `counter`.
+fn count_corpus(
+    py: Python<'_>,
+    corpus: &Bound<'_, PyAny>,
+    is_files: bool,
+    mut counter: Counter,
+    pool: &rayon::ThreadPool,
+    progress: bool,
+) -> PyResult<Counted> {
+    if is_files {
         let paths: Vec<PathBuf> = corpus.extract()?;
         py.detach(|| {
             pool.install(|| {
-                train::count_files_with(&paths, vec![&pre], norm, progress, || {
+                train::count_files_into(&paths, &mut counter, progress, || {
                     // Let Ctrl-C through between blocks.
                     Python::attach(|py| py.check_signals())
                         .map_err(|_| bytepair::Error::Interrupted)
                 })
             })
         })
-        .map_err(CoreError)?
+        .map_err(CoreError)?;
     } else {
-        count_iter(py, &corpus, vec![&pre], norm, &pool, progress)?
-    };
-    let counts = counts.pop().unwrap_or_default();
-    let (tok, stats) = finish_training(py, &pool, counts, bytes, &cfg, (spec, norm), started)?;
-    stats.set_item("forced_skipped", skipped)?;
-    Ok((tok, stats))
+        let bar = bytepair::progress::Progress::bytes(progress, None, "counting");
+        let mut buffer: Vec<PyBackedStr> = Vec::new();
+        let mut buffered = 0usize;
+        let flush = |buffer: &mut Vec<PyBackedStr>, counter: &mut Counter| -> PyResult<()> {
+            let texts = std::mem::take(buffer);
+            py.detach(|| pool.install(|| counter.add_texts(&texts)))
+                .map_err(CoreError)?;
+            Ok(())
+        };
+        for (i, item) in corpus.try_iter()?.enumerate() {
+            let item = item?;
+            let text: PyBackedStr = item.extract().map_err(|_| {
+                pyo3::exceptions::PyTypeError::new_err(format!(
+                    "corpus item {i} is {}, not str",
+                    item.get_type()
+                        .name()
+                        .map_or_else(|_| "?".to_string(), |n| n.to_string())
+                ))
+            })?;
+            buffered += text.len();
+            bar.inc(text.len() as u64);
+            buffer.push(text);
+            if buffered >= ITER_BUFFER_BYTES {
+                flush(&mut buffer, &mut counter)?;
+                buffered = 0;
+            }
+        }
+        flush(&mut buffer, &mut counter)?;
+        bar.finish();
+    }
+    let (bytes, pruned) = (counter.bytes, counter.pruned);
+    let counts = py.detach(|| pool.install(|| counter.finish_all()));
+    Ok((counts, bytes, pruned))
 }
 
-/// Count the texts of a Python iterator under each pre-tokenizer, in buffers
-/// counted without the GIL.
-fn count_iter(
-    py: Python<'_>,
-    iterator: &Bound<'_, PyAny>,
-    pres: Vec<&Pretokenizer>,
-    norm: bytepair::tokenizer::Normalization,
-    pool: &rayon::ThreadPool,
-    progress: bool,
-) -> PyResult<(Vec<train::count::WordCounts>, u64)> {
-    let bar = bytepair::progress::Progress::bytes(progress, None, "counting");
-    let mut counter = pool.install(|| Counter::with_pretokenizers(pres).with_normalization(norm));
-    let mut buffer: Vec<PyBackedStr> = Vec::new();
-    let mut buffered = 0usize;
-    let flush = |buffer: &mut Vec<PyBackedStr>, counter: &mut Counter| -> PyResult<()> {
-        let texts = std::mem::take(buffer);
-        py.detach(|| pool.install(|| counter.add_texts(&texts)))
-            .map_err(CoreError)?;
-        Ok(())
-    };
-    for (i, item) in iterator.try_iter()?.enumerate() {
-        let item = item?;
-        let text: PyBackedStr = item.extract().map_err(|_| {
-            pyo3::exceptions::PyTypeError::new_err(format!(
-                "corpus item {i} is {}, not str",
-                item.get_type()
-                    .name()
-                    .map_or_else(|_| "?".to_string(), |n| n.to_string())
-            ))
-        })?;
-        buffered += text.len();
-        bar.inc(text.len() as u64);
-        buffer.push(text);
-        if buffered >= ITER_BUFFER_BYTES {
-            flush(&mut buffer, &mut counter)?;
-            buffered = 0;
-        }
-    }
-    flush(&mut buffer, &mut counter)?;
-    bar.finish();
-    let bytes = counter.bytes;
-    Ok((py.detach(|| pool.install(|| counter.finish_all())), bytes))
+fn pruned_dict<'py>(py: Python<'py>, p: &train::count::Pruned) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("prunes", p.prunes)?;
+    d.set_item("distinct", p.distinct)?;
+    d.set_item("occurrences", p.occurrences)?;
+    d.set_item("max_threshold", p.max_threshold)?;
+    d.set_item("threshold_sum", p.threshold_sum)?;
+    Ok(d)
 }
 
 /// SuperBPE training on files (`corpus` a list of paths) or an iterator of
@@ -868,20 +895,8 @@ fn train_superbpe<'py>(
         vec![&pre1, &pre2]
     };
     let pool = thread_pool(num_threads)?;
-    let (mut counts, bytes) = if is_files {
-        let paths: Vec<PathBuf> = corpus.extract()?;
-        py.detach(|| {
-            pool.install(|| {
-                train::count_files_with(&paths, pres, Default::default(), progress, || {
-                    Python::attach(|py| py.check_signals())
-                        .map_err(|_| bytepair::Error::Interrupted)
-                })
-            })
-        })
-        .map_err(CoreError)?
-    } else {
-        count_iter(py, &corpus, pres, Default::default(), &pool, progress)?
-    };
+    let counter = pool.install(|| Counter::with_pretokenizers(pres));
+    let (mut counts, bytes, _) = count_corpus(py, &corpus, is_files, counter, &pool, progress)?;
     let counted = started.elapsed().as_secs_f64();
     let pieces = counts.pop().unwrap_or_default();
     let base_vocab = base.as_ref().map(|b| b.inner.vocab());
@@ -1093,6 +1108,183 @@ fn train_from_word_counts(
     Ok(PyTokenizer::wrap(inner))
 }
 
+/// Pre-token counts with what they were made with (`bytepair.Counts` wraps it).
+#[pyclass(name = "Counts", module = "bytepair._core", frozen)]
+struct PyCounts {
+    counts: train::count::WordCounts,
+    meta: bytepair::io::counts::CountsMeta,
+    pruned: train::count::Pruned,
+}
+
+impl PyCounts {
+    fn sorted(&self) -> Vec<(Box<[u8]>, u64)> {
+        self.counts.clone().into_sorted()
+    }
+}
+
+#[pymethods]
+impl PyCounts {
+    #[staticmethod]
+    #[pyo3(signature = (items, pattern, normalization=None, total_bytes=0))]
+    fn from_items(
+        items: Vec<(Vec<u8>, u64)>,
+        pattern: Option<String>,
+        normalization: Option<String>,
+        total_bytes: u64,
+    ) -> CoreResult<Self> {
+        let mut counts = train::count::WordCounts::default();
+        for (w, c) in &items {
+            if w.is_empty() {
+                return Err(CoreError(bytepair::Error::config(
+                    "a pre-token in the counts is empty",
+                )));
+            }
+            counts.add(w, *c);
+        }
+        Ok(PyCounts {
+            counts,
+            meta: bytepair::io::counts::CountsMeta {
+                pattern,
+                normalization,
+                total_bytes,
+            },
+            pruned: Default::default(),
+        })
+    }
+
+    /// Read the `.bpcounts` format (see `bytepair::io::counts`).
+    #[staticmethod]
+    #[pyo3(signature = (data, source="<bytes>"))]
+    fn from_bytes(py: Python<'_>, data: &[u8], source: &str) -> CoreResult<Self> {
+        let (counts, meta) = py.detach(|| bytepair::io::counts::read_counts(data, source))?;
+        Ok(PyCounts {
+            counts,
+            meta,
+            pruned: Default::default(),
+        })
+    }
+
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        let data = py.detach(|| bytepair::io::counts::write_counts(&self.sorted(), &self.meta));
+        PyBytes::new(py, &data)
+    }
+
+    fn __len__(&self) -> usize {
+        self.counts.len()
+    }
+
+    fn get(&self, word: &[u8]) -> u64 {
+        self.counts.get(word)
+    }
+
+    /// The sum of two counts made the same way.
+    fn merged(&self, py: Python<'_>, other: &PyCounts) -> CoreResult<Self> {
+        let (a, b) = (&self.meta, &other.meta);
+        if a.pattern != b.pattern || a.normalization != b.normalization {
+            return Err(CoreError(bytepair::Error::config(format!(
+                "cannot add counts made with pattern={:?}, normalization={:?} to counts made \
+                 with pattern={:?}, normalization={:?}",
+                b.pattern, b.normalization, a.pattern, a.normalization
+            ))));
+        }
+        let counts = py.detach(|| {
+            let mut sum = self.counts.clone();
+            sum.absorb(other.counts.clone());
+            sum
+        });
+        let mut meta = a.clone();
+        meta.total_bytes = a.total_bytes.saturating_add(b.total_bytes);
+        let (p, q) = (self.pruned, other.pruned);
+        let pruned = train::count::Pruned {
+            prunes: p.prunes + q.prunes,
+            distinct: p.distinct + q.distinct,
+            occurrences: p.occurrences.saturating_add(q.occurrences),
+            max_threshold: p.max_threshold.max(q.max_threshold),
+            threshold_sum: p.threshold_sum.saturating_add(q.threshold_sum),
+        };
+        Ok(PyCounts {
+            counts,
+            meta,
+            pruned,
+        })
+    }
+
+    /// `(pre-token bytes, count)` for the `n` most frequent (all if None),
+    /// most frequent first, ties by bytes.
+    #[pyo3(signature = (n=None))]
+    fn most_common<'py>(&self, py: Python<'py>, n: Option<usize>) -> PyResult<Bound<'py, PyList>> {
+        let mut v = self.sorted();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v.truncate(n.unwrap_or(usize::MAX));
+        let items = v
+            .iter()
+            .map(|(w, c)| (PyBytes::new(py, w), *c))
+            .collect::<Vec<_>>();
+        PyList::new(py, items)
+    }
+
+    #[getter]
+    fn pattern(&self) -> Option<&str> {
+        self.meta.pattern.as_deref()
+    }
+
+    #[getter]
+    fn normalization(&self) -> Option<&str> {
+        self.meta.normalization.as_deref()
+    }
+
+    #[getter]
+    fn total_bytes(&self) -> u64 {
+        self.meta.total_bytes
+    }
+
+    #[getter]
+    fn pruned<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        pruned_dict(py, &self.pruned)
+    }
+}
+
+/// Count the pre-tokens of files or an iterator of str.
+#[pyfunction]
+#[pyo3(signature = (corpus, is_files, pattern, normalization, num_threads, progress, max_distinct=None))]
+fn count(
+    py: Python<'_>,
+    corpus: Bound<'_, PyAny>,
+    is_files: bool,
+    pattern: Option<String>,
+    normalization: Option<String>,
+    num_threads: Option<usize>,
+    progress: bool,
+    max_distinct: Option<usize>,
+) -> PyResult<PyCounts> {
+    let norm = match normalization.as_deref() {
+        None => Default::default(),
+        Some(n) => bytepair::tokenizer::Normalization::from_name(n).ok_or_else(|| {
+            CoreError(bytepair::Error::config(format!(
+                "normalization must be NFC, NFKC, Lowercase or NFKC+Lowercase, not {n:?}"
+            )))
+        })?,
+    };
+    let pre = Pretokenizer::new(pattern_spec(pattern.as_deref())).map_err(CoreError)?;
+    let pool = thread_pool(num_threads)?;
+    let counter = pool.install(|| {
+        Counter::new(&pre)
+            .with_normalization(norm)
+            .with_max_distinct(max_distinct)
+    });
+    let (mut counts, bytes, pruned) =
+        count_corpus(py, &corpus, is_files, counter, &pool, progress)?;
+    Ok(PyCounts {
+        counts: counts.pop().unwrap_or_default(),
+        meta: bytepair::io::counts::CountsMeta {
+            pattern,
+            normalization,
+            total_bytes: bytes,
+        },
+        pruned,
+    })
+}
+
 /// What `dynamic_merge` returns: the sequences in dense dynamic ids (in order
 /// of first appearance), each dynamic token's bytes, base-id span (at its first
 /// occurrence) and base id (-1 if merged), word ids, the merges as
@@ -1246,6 +1438,8 @@ fn pattern_regex(name: &str) -> Option<(String, String)> {
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyTokenizer>()?;
     m.add_function(wrap_pyfunction!(train_text, m)?)?;
+    m.add_function(wrap_pyfunction!(count, m)?)?;
+    m.add_class::<PyCounts>()?;
     m.add_function(wrap_pyfunction!(train_superbpe, m)?)?;
     m.add_function(wrap_pyfunction!(train_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(train_from_word_counts, m)?)?;

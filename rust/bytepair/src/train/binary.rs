@@ -208,6 +208,7 @@ pub struct ByteTrained {
 /// Learn merges over counted byte pieces.
 pub fn train_bytes(counts: WordCounts, cfg: &ByteTrainConfig) -> Result<ByteTrained> {
     cfg.validate()?;
+    super::check_count_total(&counts)?;
     let words = counts.into_sorted();
     let unique_pieces = words.len();
     let total = words.iter().map(|(w, _)| w.len()).sum();

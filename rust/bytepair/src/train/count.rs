@@ -119,6 +119,16 @@ impl WordCounts {
         self.short.len() + self.long.len()
     }
 
+    /// Adjacent byte pairs over all occurrences: the sum of count x (length-1).
+    pub fn pair_total(&self) -> u128 {
+        let short = self.short.iter().map(|(k, c)| (k.len as usize, *c));
+        let long = self.long.iter().map(|(k, c)| (k.len(), *c));
+        short
+            .chain(long)
+            .map(|(n, c)| c as u128 * n.saturating_sub(1) as u128)
+            .sum()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -134,6 +144,64 @@ pub struct Counter<'p> {
     shards: Vec<Mutex<Vec<WordCounts>>>,
     /// Bytes of text seen.
     pub bytes: u64,
+    /// Bounded mode: at most this many distinct pre-tokens are kept.
+    cap: Option<usize>,
+    /// Bounded mode: the counts so far, folded from the shards after each block.
+    kept: Vec<WordCounts>,
+    /// What bounded mode dropped.
+    pub pruned: Pruned,
+}
+
+/// What the distinct-pre-token cap dropped. A kept pre-token's count is low
+/// by at most `threshold_sum` (it may have been dropped, then seen again);
+/// a dropped one occurred at most `max_threshold` times before each drop.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pruned {
+    /// How many times the counts were pruned.
+    pub prunes: u64,
+    /// Distinct pre-tokens removed, over all prunes.
+    pub distinct: u64,
+    /// Occurrences removed, over all prunes.
+    pub occurrences: u64,
+    /// The largest count removed in one prune.
+    pub max_threshold: u64,
+    /// The sum over prunes of the largest count removed.
+    pub threshold_sum: u64,
+}
+
+impl WordCounts {
+    /// Remove every pre-token whose count is at most the smallest threshold
+    /// that leaves no more than `keep` of them. Returns (threshold, distinct
+    /// removed, occurrences removed).
+    pub fn prune_to(&mut self, keep: usize) -> (u64, u64, u64) {
+        if self.len() <= keep {
+            return (0, 0, 0);
+        }
+        let mut counts: Vec<u64> = self
+            .short
+            .values()
+            .chain(self.long.values())
+            .copied()
+            .collect();
+        // The count at rank `keep` from the top: it and all below it go.
+        let at = counts.len() - 1 - keep;
+        let (_, &mut threshold, _) = counts.select_nth_unstable(at);
+        let (mut distinct, mut occurrences) = (0u64, 0u64);
+        let mut drop = |c: &u64| {
+            if *c <= threshold {
+                distinct += 1;
+                occurrences = occurrences.saturating_add(*c);
+                false
+            } else {
+                true
+            }
+        };
+        self.short.retain(|_, c| drop(c));
+        self.long.retain(|_, c| drop(c));
+        self.short.shrink_to_fit();
+        self.long.shrink_to_fit();
+        (threshold, distinct, occurrences)
+    }
 }
 
 impl<'p> Counter<'p> {
@@ -153,6 +221,41 @@ impl<'p> Counter<'p> {
                 .map(|_| Mutex::new(vec![WordCounts::default(); k]))
                 .collect(),
             bytes: 0,
+            cap: None,
+            kept: vec![WordCounts::default(); k],
+            pruned: Pruned::default(),
+        }
+    }
+
+    /// Bounded memory: keep at most `cap` distinct pre-tokens (per
+    /// pre-tokenizer). After each block the per-thread maps are folded into
+    /// one; when it holds more than `cap`, the rarest are dropped until half
+    /// remain. Folding after every block makes the result independent of the
+    /// thread count; it still depends on the order of the input.
+    pub fn with_max_distinct(mut self, cap: Option<usize>) -> Self {
+        self.cap = cap.map(|c| c.max(2));
+        self
+    }
+
+    /// Bounded mode: fold the shards into `kept` and prune if over the cap.
+    fn fold_and_prune(&mut self) {
+        let Some(cap) = self.cap else { return };
+        for shard in &self.shards {
+            let mut maps = shard.lock().unwrap_or_else(|p| p.into_inner());
+            for (kept, m) in self.kept.iter_mut().zip(maps.iter_mut()) {
+                kept.absorb(std::mem::take(m));
+            }
+        }
+        for kept in &mut self.kept {
+            if kept.len() > cap {
+                let (threshold, distinct, occurrences) = kept.prune_to(cap / 2);
+                let p = &mut self.pruned;
+                p.prunes += 1;
+                p.distinct += distinct;
+                p.occurrences = p.occurrences.saturating_add(occurrences);
+                p.max_threshold = p.max_threshold.max(threshold);
+                p.threshold_sum = p.threshold_sum.saturating_add(threshold);
+            }
         }
     }
 
@@ -186,7 +289,9 @@ impl<'p> Counter<'p> {
         let chunk = texts.len().div_ceil(self.shards.len() * 8).max(1);
         texts.par_chunks(chunk).try_for_each(|part| {
             self.with_shard(|maps| part.iter().try_for_each(|t| self.add_one(maps, t.as_ref())))
-        })
+        })?;
+        self.fold_and_prune();
+        Ok(())
     }
 
     /// Count a block of whole lines, each line (with its `\n`) a sequence, as HF
@@ -201,7 +306,9 @@ impl<'p> Counter<'p> {
                 }
                 Ok(())
             })
-        })
+        })?;
+        self.fold_and_prune();
+        Ok(())
     }
 
     /// Count a whole file line by line, streaming it in blocks.
@@ -259,7 +366,11 @@ impl<'p> Counter<'p> {
     }
 
     /// Sum the per-thread maps of each pre-tokenizer, in the order given.
-    pub fn finish_all(self) -> Vec<WordCounts> {
+    pub fn finish_all(mut self) -> Vec<WordCounts> {
+        if self.cap.is_some() {
+            // Already folded after the last block; the shards are empty.
+            return std::mem::take(&mut self.kept);
+        }
         let k = self.pres.len();
         let mut per_thread: Vec<Vec<WordCounts>> = self
             .shards

@@ -135,9 +135,23 @@ pub fn words_to_symbols(words: &[(Box<[u8]>, u64)]) -> (Words, Vec<u64>) {
     (symbols, counts)
 }
 
+/// Pair counts are kept as `i64` (a merge subtracts). Counts are `u64` and
+/// any value is accepted, but the pair total they imply must fit, or a count
+/// would wrap negative and merge a pair that never occurs (HF#2320).
+pub fn check_count_total(counts: &WordCounts) -> Result<()> {
+    let total = counts.pair_total();
+    if total > i64::MAX as u128 {
+        return Err(Error::config(format!(
+            "the counts add up to {total} pairs, more than 2^63-1; scale them down"
+        )));
+    }
+    Ok(())
+}
+
 /// Learn a vocabulary from pre-token counts.
 pub fn train_from_counts(counts: WordCounts, cfg: &TrainConfig) -> Result<Trained> {
     cfg.validate()?;
+    check_count_total(&counts)?;
     let mut words = counts.into_sorted();
     let unique_words = words.len();
     let forced: std::collections::HashSet<&[u8]> =
@@ -224,24 +238,21 @@ pub fn count_files(
     progress: bool,
     between_blocks: impl FnMut() -> Result<()>,
 ) -> Result<(WordCounts, u64)> {
-    let (mut counts, bytes) = count_files_with(
-        paths,
-        vec![pre],
-        Default::default(),
-        progress,
-        between_blocks,
-    )?;
-    Ok((counts.pop().unwrap_or_default(), bytes))
+    let mut counter = count::Counter::new(pre);
+    count_files_into(paths, &mut counter, progress, between_blocks)?;
+    let bytes = counter.bytes;
+    Ok((counter.finish(), bytes))
 }
 
-/// [`count_files`] under several pre-tokenizers in one read: one count each.
-pub fn count_files_with(
+/// Feed whole files to `counter` (which carries the pre-tokenizers,
+/// normalization and any distinct-pre-token cap), with one progress bar
+/// over their total size.
+pub fn count_files_into(
     paths: &[std::path::PathBuf],
-    pres: Vec<&crate::pretok::Pretokenizer>,
-    norm: crate::tokenizer::Normalization,
+    counter: &mut count::Counter,
     progress: bool,
     mut between_blocks: impl FnMut() -> Result<()>,
-) -> Result<(Vec<WordCounts>, u64)> {
+) -> Result<()> {
     let mut total = 0u64;
     for p in paths {
         let meta = std::fs::metadata(p).map_err(|e| Error::io(p, e))?;
@@ -254,11 +265,9 @@ pub fn count_files_with(
         total += meta.len();
     }
     let bar = Progress::bytes(progress, Some(total), "counting");
-    let mut counter = count::Counter::with_pretokenizers(pres).with_normalization(norm);
     for p in paths {
         counter.add_file(p, &bar, &mut between_blocks)?;
     }
     bar.finish();
-    let bytes = counter.bytes;
-    Ok((counter.finish_all(), bytes))
+    Ok(())
 }

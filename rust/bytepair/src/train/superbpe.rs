@@ -193,6 +193,7 @@ pub fn stage2(
     free_ids: &[u32],
 ) -> Result<Stage2> {
     check_replayable(base)?;
+    super::check_count_total(&pieces)?;
     let pieces = pieces.into_sorted();
     let (words, counts) = replay(&pieces, base);
     let num_pieces = pieces.len();
@@ -271,6 +272,8 @@ pub fn train_superbpe(
             cfg.special_tokens.len()
         )));
     }
+    super::check_count_total(&words)?;
+    super::check_count_total(&pieces)?;
     let (mut tokens, merges1) = stage1(
         words,
         cfg.transition,

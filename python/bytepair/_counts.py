@@ -1,0 +1,168 @@
+"""``bytepair.count`` and ``bytepair.Counts``: pre-token counts as an object.
+
+Counting is the only stage of training that reads the corpus; the merge loop
+needs only the counts. Counting once lets several vocabulary sizes be trained
+from one pass, shards be counted apart and added up exactly, and counts be
+saved and moved between machines.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from . import _core
+from ._corpus import is_paths, iter_texts, resolve_paths
+
+
+class Counts:
+    """Pre-token -> count (``int``, any size up to 2**64-1), with the pattern
+    and normalization used to make them and the number of bytes counted.
+
+    ``a + b`` adds counts made the same way; ``counts[" the"]`` (str or bytes)
+    is one count; ``save``/``load`` use the compact ``.bpcounts`` format
+    (sorted entries, LEB128 numbers, a checksum; see README). Pickles as that
+    format too.
+    """
+
+    __slots__ = ("_core",)
+
+    def __init__(self, core: _core.Counts):
+        self._core = core
+
+    @classmethod
+    def from_dict(
+        cls,
+        counts: Mapping[str | bytes, int],
+        *,
+        pattern: str | None = "gpt4",
+        normalization: str | None = None,
+    ) -> Counts:
+        """Counts from a mapping of pre-token (str or bytes) to count."""
+        items = []
+        total = 0
+        for k, v in counts.items():
+            b = k.encode("utf-8") if isinstance(k, str) else bytes(k)
+            if not isinstance(v, int) or isinstance(v, bool):
+                raise TypeError(f"count of {k!r} must be an int, not {type(v).__name__}")
+            if not 0 <= v < 2**64:
+                raise ValueError(f"count of {k!r} must be in [0, 2**64), got {v}")
+            items.append((b, v))
+            total += len(b) * v
+        return cls(_core.Counts.from_items(items, pattern, normalization, min(total, 2**64 - 1)))
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Counts:
+        """Read a ``.bpcounts`` file (``FormatError``, a ValueError, if damaged)."""
+        p = Path(path)
+        return cls(_core.Counts.from_bytes(p.read_bytes(), str(p)))
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the ``.bpcounts`` file (atomically: no half-written file)."""
+        from ._tokenizer import _atomic_write
+
+        p = Path(path)
+        _atomic_write(p, self._core.to_bytes())
+        return p
+
+    @property
+    def pattern(self) -> str | None:
+        return self._core.pattern
+
+    @property
+    def normalization(self) -> str | None:
+        return self._core.normalization
+
+    @property
+    def total_bytes(self) -> int:
+        """Bytes of text counted."""
+        return self._core.total_bytes
+
+    @property
+    def pruned(self) -> dict[str, int]:
+        """What ``max_distinct`` dropped: ``prunes``, ``distinct``,
+        ``occurrences``, ``max_threshold`` and ``threshold_sum`` (a kept
+        pre-token's count is low by at most ``threshold_sum``)."""
+        return self._core.pruned
+
+    def most_common(self, n: int | None = None) -> list[tuple[bytes, int]]:
+        return self._core.most_common(n)
+
+    def __len__(self) -> int:
+        return len(self._core)
+
+    def __getitem__(self, piece: str | bytes) -> int:
+        return self._core.get(piece.encode("utf-8") if isinstance(piece, str) else piece)
+
+    def __add__(self, other: Counts) -> Counts:
+        if not isinstance(other, Counts):
+            return NotImplemented
+        return Counts(self._core.merged(other._core))
+
+    def __radd__(self, other: Any) -> Counts:
+        if other == 0:  # sum([...]) starts from 0
+            return self
+        return NotImplemented
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Counts):
+            return NotImplemented
+        return self._core.to_bytes() == other._core.to_bytes()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self):
+        return (_from_bytes, (self._core.to_bytes(),))
+
+    def __repr__(self) -> str:
+        return (
+            f"Counts({len(self)} pre-tokens, {self.total_bytes} bytes, "
+            f"pattern={self.pattern!r}, normalization={self.normalization!r})"
+        )
+
+
+def _from_bytes(data: bytes) -> Counts:
+    return Counts(_core.Counts.from_bytes(data, "<pickle>"))
+
+
+def count(
+    corpus: str | os.PathLike | Iterable[Any],
+    *,
+    pattern: str | None = "gpt4",
+    normalization: str | None = None,
+    lowercase: bool = False,
+    max_distinct: int | None = None,
+    num_threads: int | None = None,
+    progress: bool = True,
+    text_column: str | None = None,
+) -> Counts:
+    """Count the pre-tokens of ``corpus`` (the same inputs as ``bytepair.train``).
+
+    ``bytepair.train(counts, vocab_size)`` then gives the same merges as
+    training from the text. ``max_distinct`` bounds memory for corpora with
+    more distinct pre-tokens than fit: after each block, when more than
+    ``max_distinct`` are held, the rarest are dropped until at most half
+    remain (counts become approximate; ``Counts.pruned`` says by how much).
+    """
+    from ._train import _check_int, _normalization_name
+
+    norm = _normalization_name(normalization, lowercase)
+    if max_distinct is not None:
+        _check_int("max_distinct", max_distinct, 2)
+    if num_threads is not None:
+        _check_int("num_threads", num_threads, 1)
+    if is_paths(corpus):
+        core = _core.count(
+            resolve_paths(corpus), True, pattern, norm, num_threads, bool(progress), max_distinct
+        )
+    else:
+        if not hasattr(corpus, "__iter__"):
+            raise TypeError(
+                f"corpus must be a path, a list of paths or an iterable of str, "
+                f"not {type(corpus).__name__}"
+            )
+        texts = iter_texts(corpus, text_column)
+        core = _core.count(texts, False, pattern, norm, num_threads, bool(progress), max_distinct)
+    return Counts(core)

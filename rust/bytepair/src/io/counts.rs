@@ -1,0 +1,242 @@
+//! Pre-token count files (`.bpcounts`): the input of the merge loop, saved so
+//! one count of a corpus can train many vocabularies or be combined with
+//! counts of other shards.
+//!
+//! Layout, all integers little-endian:
+//!
+//! ```text
+//! b"BPCOUNTS"                  magic
+//! u32 version                  1
+//! u32 header length, header    JSON: {"pattern", "normalization", "total_bytes", "entries"}
+//! entries, sorted by bytes     LEB128 length, the pre-token's bytes, LEB128 count
+//! u64 checksum                 FNV-1a 64 of every byte before it
+//! ```
+//!
+//! Sorted entries make the file canonical (the same counts always give the
+//! same bytes) and let the reader reject duplicates. The reader trusts
+//! nothing: every length is checked against what is left of the file before
+//! anything is allocated, so a corrupt file costs at most its own size.
+
+use crate::error::{Error, Result};
+use crate::train::count::WordCounts;
+use serde::{Deserialize, Serialize};
+
+const MAGIC: &[u8; 8] = b"BPCOUNTS";
+pub const VERSION: u32 = 1;
+
+/// What the counts were made with; training must split text the same way.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountsMeta {
+    /// The pattern's name or regex; `None` for no pre-tokenization.
+    pub pattern: Option<String>,
+    pub normalization: Option<String>,
+    /// Bytes of text that were counted.
+    pub total_bytes: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    #[serde(flatten)]
+    meta: CountsMeta,
+    entries: u64,
+}
+
+fn fnv1a(data: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in data {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// The counts file for `entries` (sorted by bytes, no duplicates).
+pub fn write_counts(entries: &[(Box<[u8]>, u64)], meta: &CountsMeta) -> Vec<u8> {
+    let header = serde_json::to_vec(&Header {
+        meta: meta.clone(),
+        entries: entries.len() as u64,
+    })
+    .unwrap_or_default();
+    let body: usize = entries.iter().map(|(w, _)| w.len() + 8).sum();
+    let mut out = Vec::with_capacity(24 + header.len() + body);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&VERSION.to_le_bytes());
+    out.extend_from_slice(&(header.len() as u32).to_le_bytes());
+    out.extend_from_slice(&header);
+    for (w, c) in entries {
+        put_varint(&mut out, w.len() as u64);
+        out.extend_from_slice(w);
+        put_varint(&mut out, *c);
+    }
+    let sum = fnv1a(&out);
+    out.extend_from_slice(&sum.to_le_bytes());
+    out
+}
+
+/// A cursor that turns every overrun into a format error.
+struct Reader<'a> {
+    data: &'a [u8],
+    at: usize,
+    source: &'a str,
+}
+
+impl<'a> Reader<'a> {
+    fn fail(&self, what: impl Into<String>) -> Error {
+        Error::bad_format(format!("{}: byte {}", self.source, self.at), what)
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+        if n > self.data.len() - self.at {
+            return Err(self.fail(format!(
+                "needs {n} more bytes, the file has {}",
+                self.data.len() - self.at
+            )));
+        }
+        let s = &self.data[self.at..self.at + n];
+        self.at += n;
+        Ok(s)
+    }
+
+    fn u32(&mut self) -> Result<u32> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    fn varint(&mut self) -> Result<u64> {
+        let mut v: u64 = 0;
+        for shift in (0..64).step_by(7) {
+            let b = self.take(1)?[0];
+            let bits = (b & 0x7f) as u64;
+            if shift == 63 && bits > 1 {
+                return Err(self.fail("a number does not fit in 64 bits"));
+            }
+            v |= bits << shift;
+            if b & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err(self.fail("a number does not fit in 64 bits"))
+    }
+}
+
+/// Read a counts file written by [`write_counts`].
+pub fn read_counts(data: &[u8], source: &str) -> Result<(WordCounts, CountsMeta)> {
+    if data.len() < 8 || &data[..8] != MAGIC {
+        return Err(Error::bad_format(source, "not a bytepair counts file"));
+    }
+    if data.len() < 24 {
+        return Err(Error::bad_format(source, "truncated counts file"));
+    }
+    let (body, sum) = data.split_at(data.len() - 8);
+    let stored = u64::from_le_bytes(sum.try_into().unwrap_or([0; 8]));
+    let mut r = Reader {
+        data: body,
+        at: 8,
+        source,
+    };
+    let version = r.u32()?;
+    if version != VERSION {
+        return Err(Error::bad_format(
+            source,
+            format!(
+                "counts format version {version}; this bytepair reads version {VERSION} (upgrade bytepair)"
+            ),
+        ));
+    }
+    if fnv1a(body) != stored {
+        return Err(Error::bad_format(
+            source,
+            "checksum mismatch: the file is damaged or truncated",
+        ));
+    }
+    let header_len = r.u32()? as usize;
+    let header: Header = serde_json::from_slice(r.take(header_len)?)
+        .map_err(|e| r.fail(format!("bad header: {e}")))?;
+    // Each entry takes at least 3 bytes, so a huge claimed count is a lie.
+    if header.entries > (body.len() / 3) as u64 {
+        return Err(r.fail(format!(
+            "header claims {} entries, more than the file can hold",
+            header.entries
+        )));
+    }
+    let mut counts = WordCounts::default();
+    let mut prev: &[u8] = &[];
+    for i in 0..header.entries {
+        let len = r.varint()?;
+        if len == 0 {
+            return Err(r.fail(format!("entry {i} is an empty pre-token")));
+        }
+        let word = r.take(usize::try_from(len).unwrap_or(usize::MAX))?;
+        if i > 0 && word <= prev {
+            return Err(r.fail(format!("entry {i} is out of order or repeated")));
+        }
+        let count = r.varint()?;
+        counts.add(word, count);
+        prev = word;
+    }
+    if r.at != body.len() {
+        return Err(r.fail("bytes after the last entry"));
+    }
+    Ok((counts, header.meta))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> (Vec<(Box<[u8]>, u64)>, CountsMeta) {
+        let entries = vec![
+            (b" the".to_vec().into_boxed_slice(), 1 << 40),
+            (b"a".to_vec().into_boxed_slice(), 3),
+            ("東京".as_bytes().to_vec().into_boxed_slice(), u64::MAX),
+        ];
+        let meta = CountsMeta {
+            pattern: Some("gpt4".into()),
+            normalization: None,
+            total_bytes: 12345,
+        };
+        (entries, meta)
+    }
+
+    #[test]
+    fn round_trip() {
+        let (entries, meta) = sample();
+        let data = write_counts(&entries, &meta);
+        let (counts, back) = read_counts(&data, "t").expect("reads");
+        assert_eq!(back, meta);
+        assert_eq!(counts.into_sorted(), entries);
+    }
+
+    #[test]
+    fn every_truncation_and_bit_flip_is_an_error() {
+        let (entries, meta) = sample();
+        let data = write_counts(&entries, &meta);
+        for cut in 0..data.len() {
+            assert!(read_counts(&data[..cut], "t").is_err(), "cut at {cut}");
+        }
+        for i in 0..data.len() {
+            for bit in 0..8 {
+                let mut d = data.clone();
+                d[i] ^= 1 << bit;
+                assert!(read_counts(&d, "t").is_err(), "flip {i}:{bit}");
+            }
+        }
+    }
+
+    #[test]
+    fn unsorted_entries_are_refused_even_with_a_good_checksum() {
+        let (mut entries, meta) = sample();
+        entries.swap(0, 1);
+        let data = write_counts(&entries, &meta);
+        let err = read_counts(&data, "t").expect_err("unsorted");
+        assert!(err.to_string().contains("out of order"), "{err}");
+    }
+}
