@@ -192,7 +192,9 @@ pub fn read_counts(data: &[u8], source: &str) -> Result<(WordCounts, CountsMeta)
 mod tests {
     use super::*;
 
-    fn sample() -> (Vec<(Box<[u8]>, u64)>, CountsMeta) {
+    type Entries = Vec<(Box<[u8]>, u64)>;
+
+    fn sample() -> (Entries, CountsMeta) {
         let entries = vec![
             (b" the".to_vec().into_boxed_slice(), 1 << 40),
             (b"a".to_vec().into_boxed_slice(), 3),
