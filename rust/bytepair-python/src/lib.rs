@@ -1247,6 +1247,7 @@ impl PyCounts {
 /// Count the pre-tokens of files or an iterator of str.
 #[pyfunction]
 #[pyo3(signature = (corpus, is_files, pattern, normalization, num_threads, progress, max_distinct=None))]
+#[allow(clippy::too_many_arguments)]
 fn count(
     py: Python<'_>,
     corpus: Bound<'_, PyAny>,
