@@ -46,11 +46,16 @@ def test_invalid_regex():
 
 @pytest.mark.timeout(20)
 def test_catastrophic_regex_is_an_error_not_a_hang():
-    # A backreference needs the backtracking engine; its step limit turns the
-    # exponential search into an error.
-    with pytest.raises(bp.BytepairError, match="backtracking"):
+    # Backreferences and unbounded lookarounds are refused when compiled: the
+    # backtracking limit is per match attempt and cannot stop either.
+    with pytest.raises(bp.BytepairError, match="backreferences"):
         bp.train(iter(["a" * 40 + "!"]), 300, pattern=r"(a|aa)+\1b", progress=False)
-    # Nested quantifiers with a lookahead finish quickly.
+    with pytest.raises(bp.BytepairError, match="lookaround"):
+        bp.pretokenize("a" * 40_000 + "c", r"(?=(a+)+b)a")
+    # An exponential search inside one attempt hits the step limit: an error.
+    with pytest.raises(bp.BytepairError, match="regex failed"):
+        bp.pretokenize("a" * 40_000 + "c", r"[a-z]+(?!x)\d")
+    # Nested quantifiers with a bounded lookahead finish quickly.
     bp.train(iter(["a" * 40 + "!"]), 300, pattern=r"(a+)+(?=b)|.", progress=False)
 
 

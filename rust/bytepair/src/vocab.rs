@@ -216,7 +216,7 @@ impl Vocab {
             ));
         }
         let by_bytes = TokenIndex::build(&tokens)?;
-        let merges = derive_merges(&tokens, &by_bytes);
+        let merges = derive_merges(&tokens, &by_bytes)?;
         Self::assemble(
             tokens,
             merges,
@@ -382,14 +382,43 @@ impl Vocab {
     }
 }
 
+/// Byte comparisons [`derive_merges`] may spend; real vocabularies need
+/// about 10^7 (o200k), a hostile file of long nested tokens far more.
+const DERIVE_BUDGET: u128 = 1 << 34;
+
 /// Every split of every token into two tokens, in rank order of the result:
 /// the pairs tiktoken's rule can merge (as HF's converter lists them), with
 /// the token each makes. Runs on the rayon pool (o200k: 446,189 pairs).
-fn derive_merges(tokens: &[Vec<u8>], index: &TokenIndex) -> (Vec<(u32, u32)>, Vec<u32>) {
+///
+/// Both halves of a split are tokens shorter than the whole, so a token of
+/// length L is only cut where both sides are at most the longest shorter
+/// token: a lone 5 MB token costs nothing (trying every cut of it, each
+/// hashing both halves, is quadratic and hung the loader; found by fuzzing).
+fn derive_merges(tokens: &[Vec<u8>], index: &TokenIndex) -> Result<(Vec<(u32, u32)>, Vec<u32>)> {
+    let mut lengths: Vec<usize> = tokens.iter().map(Vec::len).filter(|&n| n > 0).collect();
+    lengths.sort_unstable();
+    lengths.dedup();
+    let cuts = |len: usize| -> std::ops::Range<usize> {
+        let shorter = lengths.partition_point(|&n| n < len);
+        let Some(&longest) = shorter.checked_sub(1).and_then(|i| lengths.get(i)) else {
+            return 0..0;
+        };
+        len.saturating_sub(longest).max(1)..(longest + 1).min(len)
+    };
+    let work: u128 = tokens
+        .iter()
+        .map(|t| cuts(t.len()).len() as u128 * t.len() as u128)
+        .sum();
+    if work > DERIVE_BUDGET {
+        return Err(Error::bad_format(
+            "ranks",
+            "the tokens are too long and too nested to derive merges from (a damaged or hostile file)",
+        ));
+    }
     let per_token: Vec<Vec<(u32, u32)>> = tokens
         .par_iter()
         .map(|t| {
-            (1..t.len())
+            cuts(t.len())
                 .filter_map(|k| Some((index.get(tokens, &t[..k])?, index.get(tokens, &t[k..])?)))
                 .collect()
         })
@@ -401,7 +430,7 @@ fn derive_merges(tokens: &[Vec<u8>], index: &TokenIndex) -> (Vec<(u32, u32)>, Ve
         results.extend(std::iter::repeat_n(id as u32, pairs.len()));
         merges.extend(pairs);
     }
-    (merges, results)
+    Ok((merges, results))
 }
 
 #[cfg(test)]
@@ -410,6 +439,21 @@ mod tests {
 
     fn bytes_ranked() -> Vec<(Vec<u8>, u32)> {
         (0..=255u8).map(|b| (vec![b], u32::from(b))).collect()
+    }
+
+    #[test]
+    fn a_huge_lone_token_loads_at_once_and_nested_long_tokens_are_refused() {
+        let mut e = bytes_ranked();
+        e.push((vec![b'a'; 5_000_000], 256));
+        let start = std::time::Instant::now();
+        let v = Vocab::from_ranks(e, vec![]).expect("loads");
+        assert!(start.elapsed().as_secs() < 5);
+        assert!(v.merges().is_empty()); // no two tokens make it
+                                        // Every run of 'a' from 2 to 6,000 bytes: each splits everywhere.
+        let mut e = bytes_ranked();
+        e.extend((2..6_000usize).map(|n| (vec![b'a'; n], 254 + n as u32)));
+        let err = Vocab::from_ranks(e, vec![]).expect_err("over budget");
+        assert!(err.to_string().contains("too long and too nested"), "{err}");
     }
 
     #[test]

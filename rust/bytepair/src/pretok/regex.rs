@@ -7,9 +7,13 @@
 //! engines lack) replaced by `\s+$` and by `\s+\s` whose match gives back its
 //! last character; both describe exactly the strings the lookahead accepts.
 //!
-//! Patterns a user passes go to `fancy-regex` when the linear engine cannot take
-//! them (lookaround, backreferences); its backtracking limit turns a catastrophic
-//! pattern into an error instead of a hang.
+//! Patterns a user passes (or a tokenizer.json holds) go to `fancy-regex` when
+//! the linear engine cannot take them (lookaround); its backtracking limit
+//! turns a catastrophic pattern into an error instead of a hang. That limit is
+//! per match attempt, so two things it cannot stop are refused up front: a
+//! lookaround whose body can match unboundedly long text (`(?=(a+)+b)a` scans
+//! to the end from every position: quadratic, 3 s for 40 KB), and
+//! backreferences.
 
 use crate::error::{Error, Result};
 use regex_automata::meta::Regex as MetaRegex;
@@ -25,6 +29,10 @@ impl UserRegex {
         if let Ok(re) = MetaRegex::new(pattern) {
             return Ok(UserRegex::Linear(re));
         }
+        check_lookarounds(pattern).map_err(|message| Error::InvalidPattern {
+            pattern: pattern.to_string(),
+            message,
+        })?;
         fancy_regex::RegexBuilder::new(pattern)
             .backtrack_limit(1_000_000)
             .build()
@@ -69,6 +77,68 @@ impl UserRegex {
         }
         Ok(())
     }
+}
+
+/// The longest text a lookaround body may match.
+const MAX_LOOKAROUND: usize = 256;
+
+/// Refuse backreferences and lookarounds whose body is not a plain regex of
+/// bounded length (see the module notes).
+fn check_lookarounds(pattern: &str) -> std::result::Result<(), String> {
+    let b = pattern.as_bytes();
+    let mut class_depth = 0usize;
+    // For each open group: where its body starts if it is a lookaround.
+    let mut groups: Vec<Option<usize>> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => {
+                let next = b.get(i + 1).copied().unwrap_or(0);
+                if class_depth == 0 && ((b'1'..=b'9').contains(&next) || next == b'k') {
+                    return Err(
+                        "backreferences are not supported (they defeat linear-time matching)"
+                            .into(),
+                    );
+                }
+                i += 2;
+                continue;
+            }
+            b'[' => class_depth += 1,
+            b']' if class_depth > 0 => class_depth -= 1,
+            b'(' if class_depth == 0 => {
+                let rest = &pattern[i..];
+                match ["(?=", "(?!", "(?<=", "(?<!"]
+                    .iter()
+                    .find(|p| rest.starts_with(**p))
+                {
+                    Some(open) => {
+                        groups.push(Some(i + open.len()));
+                        i += open.len();
+                        continue;
+                    }
+                    None => groups.push(None),
+                }
+            }
+            b')' if class_depth == 0 => {
+                if let Some(Some(start)) = groups.pop() {
+                    let body = &pattern[start..i];
+                    let bounded = regex_syntax::parse(body)
+                        .ok()
+                        .and_then(|hir| hir.properties().maximum_len())
+                        .is_some_and(|n| n <= MAX_LOOKAROUND);
+                    if !bounded {
+                        return Err(format!(
+                            "the lookaround body {body:?} must be a plain regex matching at most \
+                             {MAX_LOOKAROUND} bytes (an unbounded one makes splitting quadratic)"
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(())
 }
 
 /// GPT-2's pattern for the linear engine, a test oracle for the hand-written splitter.
@@ -154,6 +224,35 @@ pub(super) mod set {
                 emit(&text[m.start()..end]);
                 at = end;
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounded_lookarounds_pass_and_unbounded_ones_and_backreferences_do_not() {
+        for ok in [
+            r"\s+(?!\S)|\w+",
+            r"(?<=a)b",
+            r"[(?=]+x",
+            r"a(?=[0-9]{3})",
+            r"\\1",
+        ] {
+            assert!(check_lookarounds(ok).is_ok(), "{ok}");
+            assert!(UserRegex::new(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            r"(?=(a+)+b)a",
+            r"x(?!a*)",
+            r"(a)\1",
+            r"(?<n>a)\k<n>",
+            r"(?=(?=a)b+)",
+        ] {
+            assert!(check_lookarounds(bad).is_err(), "{bad}");
+            assert!(UserRegex::new(bad).is_err(), "{bad}");
         }
     }
 }
