@@ -394,7 +394,10 @@ const DERIVE_BUDGET: u128 = 1 << 34;
 /// length L is only cut where both sides are at most the longest shorter
 /// token: a lone 5 MB token costs nothing (trying every cut of it, each
 /// hashing both halves, is quadratic and hung the loader; found by fuzzing).
-fn derive_merges(tokens: &[Vec<u8>], index: &TokenIndex) -> Result<(Vec<(u32, u32)>, Vec<u32>)> {
+/// Merges and the token each makes, in the same order.
+type MergeList = (Vec<(u32, u32)>, Vec<u32>);
+
+fn derive_merges(tokens: &[Vec<u8>], index: &TokenIndex) -> Result<MergeList> {
     let mut lengths: Vec<usize> = tokens.iter().map(Vec::len).filter(|&n| n > 0).collect();
     lengths.sort_unstable();
     lengths.dedup();
