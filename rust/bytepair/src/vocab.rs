@@ -382,6 +382,9 @@ impl Vocab {
     }
 }
 
+/// Merges and the token each makes, in the same order.
+type MergeList = (Vec<(u32, u32)>, Vec<u32>);
+
 /// Byte comparisons [`derive_merges`] may spend; real vocabularies need
 /// about 10^7 (o200k), a hostile file of long nested tokens far more.
 const DERIVE_BUDGET: u128 = 1 << 34;
@@ -394,9 +397,6 @@ const DERIVE_BUDGET: u128 = 1 << 34;
 /// length L is only cut where both sides are at most the longest shorter
 /// token: a lone 5 MB token costs nothing (trying every cut of it, each
 /// hashing both halves, is quadratic and hung the loader; found by fuzzing).
-/// Merges and the token each makes, in the same order.
-type MergeList = (Vec<(u32, u32)>, Vec<u32>);
-
 fn derive_merges(tokens: &[Vec<u8>], index: &TokenIndex) -> Result<MergeList> {
     let mut lengths: Vec<usize> = tokens.iter().map(Vec::len).filter(|&n| n > 0).collect();
     lengths.sort_unstable();
