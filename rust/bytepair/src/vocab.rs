@@ -385,9 +385,9 @@ impl Vocab {
 /// Merges and the token each makes, in the same order.
 type MergeList = (Vec<(u32, u32)>, Vec<u32>);
 
-/// Byte comparisons [`derive_merges`] may spend; real vocabularies need
-/// about 10^7 (o200k), a hostile file of long nested tokens far more.
-const DERIVE_BUDGET: u128 = 1 << 34;
+/// Bytes [`derive_merges`] may hash; real vocabularies need about 10^7
+/// (o200k), a hostile file of long nested tokens far more.
+const DERIVE_BUDGET: u128 = 1 << 30;
 
 /// Every split of every token into two tokens, in rank order of the result:
 /// the pairs tiktoken's rule can merge (as HF's converter lists them), with
@@ -396,8 +396,10 @@ const DERIVE_BUDGET: u128 = 1 << 34;
 /// Both halves of a split are tokens shorter than the whole, so a token of
 /// length L is only cut where both sides are at most the longest shorter
 /// token: a lone 5 MB token costs nothing (trying every cut of it, each
-/// hashing both halves, is quadratic and hung the loader; found by fuzzing).
+/// hashing both halves, is quadratic and hung the loader; found by the
+/// hostile-file tests).
 fn derive_merges(tokens: &[Vec<u8>], index: &TokenIndex) -> Result<MergeList> {
+    use std::sync::atomic::Ordering::Relaxed;
     let mut lengths: Vec<usize> = tokens.iter().map(Vec::len).filter(|&n| n > 0).collect();
     lengths.sort_unstable();
     lengths.dedup();
@@ -418,14 +420,32 @@ fn derive_merges(tokens: &[Vec<u8>], index: &TokenIndex) -> Result<MergeList> {
             "the tokens are too long and too nested to derive merges from (a damaged or hostile file)",
         ));
     }
+    // Real vocabularies have about two splits per token (o200k: 2.2); a file
+    // whose tokens split everywhere would make memory grow with the square
+    // of its size, so the pairs are capped (and counted as they are found).
+    let limit = 8 * tokens.len() + (1 << 20);
+    let found = std::sync::atomic::AtomicUsize::new(0);
     let per_token: Vec<Vec<(u32, u32)>> = tokens
         .par_iter()
         .map(|t| {
-            cuts(t.len())
+            if found.load(Relaxed) > limit {
+                return Vec::new();
+            }
+            let pairs: Vec<(u32, u32)> = cuts(t.len())
                 .filter_map(|k| Some((index.get(tokens, &t[..k])?, index.get(tokens, &t[k..])?)))
-                .collect()
+                .collect();
+            found.fetch_add(pairs.len(), Relaxed);
+            pairs
         })
         .collect();
+    if found.load(Relaxed) > limit {
+        return Err(Error::bad_format(
+            "ranks",
+            format!(
+                "the tokens split into more than {limit} pairs of tokens (a damaged or hostile file)"
+            ),
+        ));
+    }
     let total = per_token.iter().map(Vec::len).sum();
     let mut merges = Vec::with_capacity(total);
     let mut results = Vec::with_capacity(total);
