@@ -45,6 +45,10 @@ def main() -> None:
     for name, tok in [("gpt2", small), ("nfkc", nfkc), ("superbpe", superbpe), ("forced", forced)]:
         write("load_hf_json", f"{name}.json", tok.to_huggingface_json())
         write("load_native", f"{name}.json", tok._core.to_native_json())
+    counts = bp.count(iter([SAMPLE[:3000]]), progress=False)
+    write("load_counts", "sample.bpcounts", counts._core.to_bytes())
+    capped = bp.count(iter([SAMPLE]), pattern="o200k", normalization="NFKC", progress=False)
+    write("load_counts", "nfkc.bpcounts", capped._core.to_bytes())
     ranks = small._core.to_tiktoken_text()
     write("load_tiktoken", "small.tiktoken", ranks)
     write("load_tiktoken", "crlf.tiktoken", ranks.replace("\n", "\r\n"))

@@ -15,7 +15,7 @@ seconds=${1:-600}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(load_tiktoken load_gpt2 load_hf_json load_native encode_text encode_bytes decode_ids train_small)
+    targets=(load_tiktoken load_gpt2 load_hf_json load_native load_counts encode_text encode_bytes decode_ids train_small)
 fi
 cargo +nightly fuzz build -O
 for t in "${targets[@]}"; do
@@ -24,14 +24,15 @@ for t in "${targets[@]}"; do
         encode_*) max_len=16384 ;;
         *) max_len=4096 ;;
     esac
-    mkdir -p "corpus/$t" "artifacts/$t"
+    mkdir -p "corpus/$t" "artifacts/$t" logs
     echo "== $t: ${seconds}s"
-    cargo +nightly fuzz run -O "$t" "corpus/$t" "seeds/$t" -- \
+    if ! cargo +nightly fuzz run -O "$t" "corpus/$t" "seeds/$t" -- \
         -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=5 -max_len="$max_len" \
-        -print_final_stats=1 2>&1 | grep -E "^(Done|stat::number_of_executed_units|stat::peak_rss_mb|==|SUMMARY|.*(crash|oom|timeout|deadly))" || true
-    if compgen -G "artifacts/$t/*" >/dev/null; then
-        echo "FAILED: $t left inputs in fuzz/artifacts/$t/" >&2
+        -print_final_stats=1 >"logs/$t.log" 2>&1; then
+        tail -40 "logs/$t.log" >&2
+        echo "FAILED: $t (inputs, if any, in fuzz/artifacts/$t/)" >&2
         exit 1
     fi
+    grep -E "^(Done|stat::number_of_executed_units|stat::peak_rss_mb)" "logs/$t.log" || true
 done
 echo "all targets ran ${seconds}s without a crash, OOM or timeout"

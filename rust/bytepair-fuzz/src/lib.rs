@@ -27,11 +27,12 @@ pub const SAMPLE: &str = include_str!("../../../python/bytepair/data/sample.txt"
 pub type Check = fn(&[u8]);
 
 /// The targets, by name, as `fuzz/` and the regression replay know them.
-pub const TARGETS: [(&str, Check); 8] = [
+pub const TARGETS: [(&str, Check); 9] = [
     ("load_tiktoken", check_load_tiktoken),
     ("load_gpt2", check_load_gpt2),
     ("load_hf_json", check_load_hf_json),
     ("load_native", check_load_native),
+    ("load_counts", check_load_counts),
     ("encode_text", check_encode_text),
     ("encode_bytes", check_encode_bytes),
     ("decode_ids", check_decode_ids),
@@ -136,6 +137,15 @@ pub fn check_load_native(data: &[u8]) {
     };
     if let Ok(tok) = io::load_native_json(text, "fuzz") {
         check_loaded(&tok, data);
+    }
+}
+
+/// A counts file either fails to read or is canonical: writing what was
+/// read gives the same bytes back.
+pub fn check_load_counts(data: &[u8]) {
+    if let Ok((counts, meta)) = io::counts::read_counts(data, "fuzz") {
+        let again = io::counts::write_counts(&counts.into_sorted(), &meta);
+        assert_eq!(again, data, "a counts file that reads is not canonical");
     }
 }
 

@@ -55,6 +55,9 @@ fn loader_seeds_load() {
         io::load_native_json(std::str::from_utf8(&data).expect("utf-8"), "seed")
             .expect("native seed");
     }
+    for data in files("load_counts") {
+        io::counts::read_counts(&data, "seed").expect("counts seed");
+    }
     for data in files("load_tiktoken") {
         io::load_tiktoken(
             &data,
