@@ -824,6 +824,7 @@ fn count_corpus(
         flush(&mut buffer, &mut counter)?;
         bar.finish();
     }
+    py.detach(|| pool.install(|| counter.fold_and_prune()));
     let (bytes, pruned) = (counter.bytes, counter.pruned);
     let counts = py.detach(|| pool.install(|| counter.finish_all()));
     Ok((counts, bytes, pruned))

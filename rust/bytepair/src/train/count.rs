@@ -146,6 +146,8 @@ pub struct Counter<'p> {
     pub bytes: u64,
     /// Bounded mode: at most this many distinct pre-tokens are kept.
     cap: Option<usize>,
+    /// Bounded mode: text counted since the shards were last folded.
+    since_fold: u64,
     /// Bounded mode: the counts so far, folded from the shards after each block.
     kept: Vec<WordCounts>,
     /// What bounded mode dropped.
@@ -198,8 +200,6 @@ impl WordCounts {
         };
         self.short.retain(|_, c| drop(c));
         self.long.retain(|_, c| drop(c));
-        self.short.shrink_to_fit();
-        self.long.shrink_to_fit();
         (threshold, distinct, occurrences)
     }
 }
@@ -222,24 +222,41 @@ impl<'p> Counter<'p> {
                 .collect(),
             bytes: 0,
             cap: None,
+            since_fold: 0,
             kept: vec![WordCounts::default(); k],
             pruned: Pruned::default(),
         }
     }
 
     /// Bounded memory: keep at most `cap` distinct pre-tokens (per
-    /// pre-tokenizer). After each block the per-thread maps are folded into
-    /// one; when it holds more than `cap`, the rarest are dropped until half
-    /// remain. Folding after every block makes the result independent of the
-    /// thread count; it still depends on the order of the input.
+    /// pre-tokenizer). After every `cap` bytes of text (at least 1 MB, at a
+    /// block boundary) the per-thread maps are folded into one; when it
+    /// holds more than `cap`, the rarest are dropped until at most half
+    /// remain. Those bytes hold at most `cap / 2` new pre-tokens, so at most
+    /// about `1.5 * cap` are held at once. Folding at fixed points of the input makes the
+    /// result independent of the thread count; it still depends on the order
+    /// of the input.
     pub fn with_max_distinct(mut self, cap: Option<usize>) -> Self {
         self.cap = cap.map(|c| c.max(2));
         self
     }
 
-    /// Bounded mode: fold the shards into `kept` and prune if over the cap.
-    fn fold_and_prune(&mut self) {
+    /// Bounded mode: after `bytes` more of text, fold if one is due.
+    fn maybe_fold(&mut self, bytes: usize) {
         let Some(cap) = self.cap else { return };
+        self.since_fold += bytes as u64;
+        if self.since_fold >= (cap as u64).max(1 << 20) {
+            self.fold_and_prune();
+        }
+    }
+
+    /// Bounded mode: fold the shards into `kept` and prune if over the cap
+    /// (done by `finish_all`; call it first to read the final `pruned`).
+    /// (Pruned maps keep their capacity: the cap bounds it, and shrinking
+    /// would rehash for nothing.)
+    pub fn fold_and_prune(&mut self) {
+        let Some(cap) = self.cap else { return };
+        self.since_fold = 0;
         for shard in &self.shards {
             let mut maps = shard.lock().unwrap_or_else(|p| p.into_inner());
             for (kept, m) in self.kept.iter_mut().zip(maps.iter_mut()) {
@@ -285,12 +302,13 @@ impl<'p> Counter<'p> {
 
     /// Count a batch of independent texts (each one a "sequence").
     pub fn add_texts<S: AsRef<str> + Sync>(&mut self, texts: &[S]) -> Result<()> {
-        self.bytes += texts.iter().map(|t| t.as_ref().len() as u64).sum::<u64>();
+        let bytes: usize = texts.iter().map(|t| t.as_ref().len()).sum();
+        self.bytes += bytes as u64;
         let chunk = texts.len().div_ceil(self.shards.len() * 8).max(1);
         texts.par_chunks(chunk).try_for_each(|part| {
             self.with_shard(|maps| part.iter().try_for_each(|t| self.add_one(maps, t.as_ref())))
         })?;
-        self.fold_and_prune();
+        self.maybe_fold(bytes);
         Ok(())
     }
 
@@ -307,7 +325,7 @@ impl<'p> Counter<'p> {
                 Ok(())
             })
         })?;
-        self.fold_and_prune();
+        self.maybe_fold(block.len());
         Ok(())
     }
 
@@ -368,7 +386,7 @@ impl<'p> Counter<'p> {
     /// Sum the per-thread maps of each pre-tokenizer, in the order given.
     pub fn finish_all(mut self) -> Vec<WordCounts> {
         if self.cap.is_some() {
-            // Already folded after the last block; the shards are empty.
+            self.fold_and_prune();
             return std::mem::take(&mut self.kept);
         }
         let k = self.pres.len();
