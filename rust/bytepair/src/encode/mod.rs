@@ -416,13 +416,14 @@ impl Encoder {
             .map(|i| if i > 0 { i - 1 } else { NONE })
             .collect();
         let mut alive = vec![true; n];
-        let mut heap = BinaryHeap::with_capacity(n);
-        for i in 0..n - 1 {
-            let p = first(i);
-            if p != NO_PAIR {
-                heap.push(Reverse((p, i as u32, id[i], id[i + 1])));
-            }
-        }
+        // Heapify the first round at once: O(n), where n pushes are O(n log n).
+        let firsts: Vec<_> = (0..n - 1)
+            .filter_map(|i| {
+                let p = first(i);
+                (p != NO_PAIR).then(|| Reverse((p, i as u32, id[i], id[i + 1])))
+            })
+            .collect();
+        let mut heap = BinaryHeap::from(firsts);
         while let Some(Reverse((p, i, a, b))) = heap.pop() {
             let iu = i as usize;
             let j = next[iu];
