@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 
 def _command() -> list[str]:
@@ -201,7 +203,18 @@ def test_ctrl_c_stops_training_and_writes_nothing(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(1.5)  # counting 1 GB takes several seconds here
+    # Interrupt once counting is under way: the child has the corpus open.
+    # (A fixed sleep raced with a slow start on a loaded machine.)
+    deadline = time.monotonic() + 60
+    fds = Path(f"/proc/{p.pid}/fd")
+    while time.monotonic() < deadline and p.poll() is None:
+        try:
+            if any(os.readlink(f) == os.path.realpath(corpus) for f in fds.iterdir()):
+                break
+        except OSError:
+            pass
+        time.sleep(0.02)
+    time.sleep(0.2)
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=120)
     assert p.returncode == 130 and err.strip() == "bytepair: interrupted"
