@@ -47,6 +47,18 @@ def binary(
     return train_bytes(corpus, vocab_size, **kw)
 
 
+def _kl3m_base(cased: bool) -> dict[str, Any]:
+    """What every KL3M-004 tokenizer shares: NFKC (+ lowercase when uncased),
+    GPT-2 pre-tokenization, the 13 special tokens at ids 0-12."""
+    return {
+        "pattern": "gpt2",
+        "normalization": "NFKC",
+        "lowercase": not cased,
+        "special_tokens": KL3M_SPECIALS,
+        "specials_first": True,
+    }
+
+
 def kl3m_char(
     corpus: str | os.PathLike | Iterable[Any],
     vocab_size: int = 4096,
@@ -65,11 +77,7 @@ def kl3m_char(
     is the full byte-level one: no dead tokens, no dropped bytes."""
     limit = max_chars if max_chars is not None else (4 if vocab_size >= 16384 else 3)
     kw: dict[str, Any] = {
-        "pattern": "gpt2",
-        "normalization": "NFKC",
-        "lowercase": not cased,
-        "special_tokens": KL3M_SPECIALS,
-        "specials_first": True,
+        **_kl3m_base(cased),
         "min_frequency": 1000,
         "max_token_length": limit + 1,
         "hf_compatible_max_length": True,
@@ -108,11 +116,7 @@ def domain(
     Unlike KL3M's added tokens, forced tokens are vocabulary entries matched
     as whole pre-tokens only: no match inside a word, no bare-space token."""
     kw: dict[str, Any] = {
-        "pattern": "gpt2",
-        "normalization": "NFKC",
-        "lowercase": not cased,
-        "special_tokens": KL3M_SPECIALS,
-        "specials_first": True,
+        **_kl3m_base(cased),
         "forced_tokens": kl3m_domain_tokens() if forced_tokens is None else list(forced_tokens),
         "pad_to": "pow2",
     }

@@ -767,6 +767,42 @@ fn train_text<'py>(
     Ok((tok, stats))
 }
 
+/// Pull the items of a Python iterable as `T` (str or bytes, `what` names it
+/// in the error) and hand them to `flush` in buffers of about
+/// `ITER_BUFFER_BYTES`, the last one possibly shorter.
+fn in_buffers<T>(
+    corpus: &Bound<'_, PyAny>,
+    what: &str,
+    bar: &bytepair::progress::Progress,
+    mut flush: impl FnMut(Vec<T>) -> PyResult<()>,
+) -> PyResult<()>
+where
+    T: for<'a, 'py> FromPyObject<'a, 'py> + AsRef<[u8]>,
+{
+    let mut buffer: Vec<T> = Vec::new();
+    let mut buffered = 0usize;
+    for (i, item) in corpus.try_iter()?.enumerate() {
+        let item = item?;
+        let value: T = item.extract().map_err(|_| {
+            pyo3::exceptions::PyTypeError::new_err(format!(
+                "corpus item {i} is {}, not {what}",
+                item.get_type()
+                    .name()
+                    .map_or_else(|_| "?".to_string(), |n| n.to_string())
+            ))
+        })?;
+        let len = value.as_ref().len();
+        buffered += len;
+        bar.inc(len as u64);
+        buffer.push(value);
+        if buffered >= ITER_BUFFER_BYTES {
+            flush(std::mem::take(&mut buffer))?;
+            buffered = 0;
+        }
+    }
+    flush(buffer)
+}
+
 /// What counting a corpus gave: one count per pre-tokenizer, the bytes
 /// read, and what a distinct-pre-token cap dropped.
 type Counted = (Vec<train::count::WordCounts>, u64, train::count::Pruned);
@@ -795,33 +831,11 @@ fn count_corpus(
         .map_err(CoreError)?;
     } else {
         let bar = bytepair::progress::Progress::bytes(progress, None, "counting");
-        let mut buffer: Vec<PyBackedStr> = Vec::new();
-        let mut buffered = 0usize;
-        let flush = |buffer: &mut Vec<PyBackedStr>, counter: &mut Counter| -> PyResult<()> {
-            let texts = std::mem::take(buffer);
+        in_buffers::<PyBackedStr>(corpus, "str", &bar, |texts| {
             py.detach(|| pool.install(|| counter.add_texts(&texts)))
                 .map_err(CoreError)?;
             Ok(())
-        };
-        for (i, item) in corpus.try_iter()?.enumerate() {
-            let item = item?;
-            let text: PyBackedStr = item.extract().map_err(|_| {
-                pyo3::exceptions::PyTypeError::new_err(format!(
-                    "corpus item {i} is {}, not str",
-                    item.get_type()
-                        .name()
-                        .map_or_else(|_| "?".to_string(), |n| n.to_string())
-                ))
-            })?;
-            buffered += text.len();
-            bar.inc(text.len() as u64);
-            buffer.push(text);
-            if buffered >= ITER_BUFFER_BYTES {
-                flush(&mut buffer, &mut counter)?;
-                buffered = 0;
-            }
-        }
-        flush(&mut buffer, &mut counter)?;
+        })?;
         bar.finish();
     }
     py.detach(|| pool.install(|| counter.fold_and_prune()));
@@ -986,18 +1000,7 @@ fn train_bytes<'py>(
     let mut counter = pool.install(|| ByteCounter::new(window, split_on_nul));
     if is_files {
         let paths: Vec<PathBuf> = corpus.extract()?;
-        let mut total = 0u64;
-        for p in &paths {
-            let meta = std::fs::metadata(p).map_err(|e| CoreError(bytepair::Error::io(p, e)))?;
-            if meta.is_dir() {
-                return Err(CoreError(bytepair::Error::io(
-                    p,
-                    std::io::Error::other("is a directory, not a file"),
-                ))
-                .into());
-            }
-            total += meta.len();
-        }
+        let total = train::total_size(&paths).map_err(CoreError)?;
         py.detach(|| {
             pool.install(|| -> bytepair::Result<()> {
                 let bar = bytepair::progress::Progress::bytes(progress, Some(total), "counting");
@@ -1014,28 +1017,10 @@ fn train_bytes<'py>(
         .map_err(CoreError)?;
     } else {
         let bar = bytepair::progress::Progress::bytes(progress, None, "counting");
-        let mut buffer: Vec<pyo3::pybacked::PyBackedBytes> = Vec::new();
-        let mut buffered = 0usize;
-        for (i, item) in corpus.try_iter()?.enumerate() {
-            let item = item?;
-            let data: pyo3::pybacked::PyBackedBytes = item.extract().map_err(|_| {
-                pyo3::exceptions::PyTypeError::new_err(format!(
-                    "corpus item {i} is {}, not bytes",
-                    item.get_type()
-                        .name()
-                        .map_or_else(|_| "?".to_string(), |n| n.to_string())
-                ))
-            })?;
-            buffered += data.len();
-            bar.inc(data.len() as u64);
-            buffer.push(data);
-            if buffered >= ITER_BUFFER_BYTES {
-                let docs = std::mem::take(&mut buffer);
-                py.detach(|| pool.install(|| counter.add_documents(&docs)));
-                buffered = 0;
-            }
-        }
-        py.detach(|| pool.install(|| counter.add_documents(&buffer)));
+        in_buffers::<pyo3::pybacked::PyBackedBytes>(&corpus, "bytes", &bar, |docs| {
+            py.detach(|| pool.install(|| counter.add_documents(&docs)));
+            Ok(())
+        })?;
         bar.finish();
     }
     let bytes = counter.bytes;
@@ -1094,15 +1079,9 @@ fn train_from_word_counts(
     )?;
     let spec = pattern_spec(pattern);
     let inner = py.detach(|| -> CoreResult<Tokenizer> {
-        let mut counts = train::count::WordCounts::default();
-        for (w, c) in &word_counts {
-            if w.is_empty() {
-                return Err(CoreError(bytepair::Error::config(
-                    "a word in word_counts is empty",
-                )));
-            }
-            counts.add(w, *c);
-        }
+        let counts = train::count::WordCounts::from_pairs(
+            word_counts.iter().map(|(w, c)| (w.as_slice(), *c)),
+        )?;
         let trained = train::train_from_counts(counts, &cfg)?;
         Ok(Tokenizer::new(trained.vocab, spec)?)
     })?;
@@ -1133,15 +1112,8 @@ impl PyCounts {
         normalization: Option<String>,
         total_bytes: u64,
     ) -> CoreResult<Self> {
-        let mut counts = train::count::WordCounts::default();
-        for (w, c) in &items {
-            if w.is_empty() {
-                return Err(CoreError(bytepair::Error::config(
-                    "a pre-token in the counts is empty",
-                )));
-            }
-            counts.add(w, *c);
-        }
+        let counts =
+            train::count::WordCounts::from_pairs(items.iter().map(|(w, c)| (w.as_slice(), *c)))?;
         Ok(PyCounts {
             counts,
             meta: bytepair::io::counts::CountsMeta {
@@ -1195,18 +1167,10 @@ impl PyCounts {
         });
         let mut meta = a.clone();
         meta.total_bytes = a.total_bytes.saturating_add(b.total_bytes);
-        let (p, q) = (self.pruned, other.pruned);
-        let pruned = train::count::Pruned {
-            prunes: p.prunes + q.prunes,
-            distinct: p.distinct + q.distinct,
-            occurrences: p.occurrences.saturating_add(q.occurrences),
-            max_threshold: p.max_threshold.max(q.max_threshold),
-            threshold_sum: p.threshold_sum.saturating_add(q.threshold_sum),
-        };
         Ok(PyCounts {
             counts,
             meta,
-            pruned,
+            pruned: self.pruned.combined(other.pruned),
         })
     }
 

@@ -74,6 +74,18 @@ impl WordCounts {
         }
     }
 
+    /// Counts from `(pre-token, count)` pairs (a repeated pre-token adds up).
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a [u8], u64)>) -> Result<Self> {
+        let mut counts = WordCounts::default();
+        for (w, c) in pairs {
+            if w.is_empty() {
+                return Err(Error::config("a pre-token in the counts is empty"));
+            }
+            counts.add(w, c);
+        }
+        Ok(counts)
+    }
+
     /// Add every pre-token of `text`.
     pub fn add_text(&mut self, pre: &Pretokenizer, text: &str) -> Result<()> {
         pre.split(text, |p| self.add(p.as_bytes(), 1))
@@ -169,6 +181,28 @@ pub struct Pruned {
     pub max_threshold: u64,
     /// The sum over prunes of the largest count removed.
     pub threshold_sum: u64,
+}
+
+impl Pruned {
+    /// Note one prune that dropped everything counted `threshold` or less.
+    fn record(&mut self, threshold: u64, distinct: u64, occurrences: u64) {
+        self.prunes += 1;
+        self.distinct += distinct;
+        self.occurrences = self.occurrences.saturating_add(occurrences);
+        self.max_threshold = self.max_threshold.max(threshold);
+        self.threshold_sum = self.threshold_sum.saturating_add(threshold);
+    }
+
+    /// What two counts dropped, for their sum.
+    pub fn combined(self, other: Pruned) -> Pruned {
+        Pruned {
+            prunes: self.prunes + other.prunes,
+            distinct: self.distinct + other.distinct,
+            occurrences: self.occurrences.saturating_add(other.occurrences),
+            max_threshold: self.max_threshold.max(other.max_threshold),
+            threshold_sum: self.threshold_sum.saturating_add(other.threshold_sum),
+        }
+    }
 }
 
 impl WordCounts {
@@ -269,12 +303,7 @@ impl<'p> Counter<'p> {
         for kept in &mut self.kept {
             if kept.len() > cap {
                 let (threshold, distinct, occurrences) = kept.prune_to(cap / 2);
-                let p = &mut self.pruned;
-                p.prunes += 1;
-                p.distinct += distinct;
-                p.occurrences = p.occurrences.saturating_add(occurrences);
-                p.max_threshold = p.max_threshold.max(threshold);
-                p.threshold_sum = p.threshold_sum.saturating_add(threshold);
+                self.pruned.record(threshold, distinct, occurrences);
             }
         }
     }

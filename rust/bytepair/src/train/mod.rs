@@ -230,6 +230,23 @@ fn assemble(tokens: Vec<Vec<u8>>, merges: Vec<(u32, u32)>, cfg: &TrainConfig) ->
     Vocab::with_special_ids(shifted, merges, specials)
 }
 
+/// The bytes in `paths` (for a progress bar), checking first that each is
+/// a file that can be read.
+pub fn total_size(paths: &[std::path::PathBuf]) -> Result<u64> {
+    let mut total = 0u64;
+    for p in paths {
+        let meta = std::fs::metadata(p).map_err(|e| Error::io(p, e))?;
+        if meta.is_dir() {
+            return Err(Error::io(
+                p,
+                std::io::Error::other("is a directory, not a file"),
+            ));
+        }
+        total += meta.len();
+    }
+    Ok(total)
+}
+
 /// Count the pre-tokens of whole files, each line a sequence (as HF does for
 /// files). Must run inside the rayon pool that should do the work.
 pub fn count_files(
@@ -253,18 +270,7 @@ pub fn count_files_into(
     progress: bool,
     mut between_blocks: impl FnMut() -> Result<()>,
 ) -> Result<()> {
-    let mut total = 0u64;
-    for p in paths {
-        let meta = std::fs::metadata(p).map_err(|e| Error::io(p, e))?;
-        if meta.is_dir() {
-            return Err(Error::io(
-                p,
-                std::io::Error::other("is a directory, not a text file"),
-            ));
-        }
-        total += meta.len();
-    }
-    let bar = Progress::bytes(progress, Some(total), "counting");
+    let bar = Progress::bytes(progress, Some(total_size(paths)?), "counting");
     for p in paths {
         counter.add_file(p, &bar, &mut between_blocks)?;
     }

@@ -272,8 +272,7 @@ pub fn train_superbpe(
             cfg.special_tokens.len()
         )));
     }
-    super::check_count_total(&words)?;
-    super::check_count_total(&pieces)?;
+    super::check_count_total(&words)?; // stage2 checks the pieces
     let (mut tokens, merges1) = stage1(
         words,
         cfg.transition,
