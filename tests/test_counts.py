@@ -152,3 +152,66 @@ def test_bounded_counting_keeps_at_most_the_cap_and_says_what_it_dropped():
     one = bp.count(iter(lines), max_distinct=1000, num_threads=1, progress=False)
     two = bp.count(iter(lines), max_distinct=1000, num_threads=2, progress=False)
     assert one == two == capped
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    lines=st.lists(
+        st.text(alphabet=st.sampled_from(list("ab \t\r\n'é中.")), max_size=30), max_size=60
+    ),
+    cuts=st.lists(st.floats(0, 1), max_size=6),
+)
+def test_byte_ranges_that_tile_a_file_count_it_once(tmp_path_factory, lines, cuts):
+    # Lines that start with spaces or newlines (which join the previous
+    # line's newline run under cl100k) and cut points anywhere, inside
+    # multi-byte characters too.
+    path = tmp_path_factory.mktemp("ranges") / "f.txt"
+    path.write_text("".join(lines), encoding="utf-8")
+    size = path.stat().st_size
+    bounds = sorted({0, size, *(int(c * size) for c in cuts)})
+    ranges = [(str(path), a, b) for a, b in zip(bounds, bounds[1:], strict=False)]
+    whole = bp.count(str(path), pattern="gpt4", progress=False)
+    if not ranges:
+        return
+    assert bp.count(ranges, progress=False) == whole
+    assert bp.Counts.sum([bp.count([r], progress=False) for r in ranges]) == whole
+
+
+def test_partitions_are_disjoint_and_sum_to_the_whole():
+    whole = bp.count(SHARDS, progress=False)
+    parts = whole.partition(5)
+    assert len(parts) == 5
+    keys = [set(w for w, _ in p.most_common()) for p in parts]
+    assert sum(len(k) for k in keys) == len(whole)
+    assert len(set().union(*keys)) == len(whole)
+    assert bp.Counts.sum(parts) == whole
+    assert sum(p.total_bytes for p in parts) == whole.total_bytes
+    # The split depends only on the pre-token: a shard's part i holds the
+    # pre-tokens of the whole's part i that occur in the shard.
+    shard_parts = bp.count(SHARDS[0], progress=False).partition(5)
+    for sp, wp in zip(shard_parts, keys, strict=True):
+        assert {w for w, _ in sp.most_common()} <= wp
+    with pytest.raises(ValueError, match="parts"):
+        whole.partition(0)
+
+
+def test_superbpe_from_counts_equals_superbpe_from_text():
+    words = bp.count(SHARDS, pattern="superbpe-stage1", progress=False)
+    pieces = bp.count(SHARDS, pattern="superbpe", line_boundaries=True, progress=False)
+    assert pieces.line_boundaries and not words.line_boundaries
+    from_text = bp.train_superbpe(SHARDS, 2000, 1000, progress=False)
+    from_counts = bp.train_superbpe((words, pieces), 2000, 1000, progress=False)
+    assert from_counts._core.to_native_json() == from_text._core.to_native_json()
+    # Saved and loaded, the flag survives.
+    assert bp.Counts.from_bytes(pieces.to_bytes()).line_boundaries
+    # Mixed-up counts are refused with the reason.
+    with pytest.raises(ValueError, match="line_boundaries=True"):
+        bp.train_superbpe((words, words), 2000, 1000, progress=False)
+    with pytest.raises(ValueError, match="stage-1"):
+        bp.train_superbpe((pieces, pieces), 2000, 1000, progress=False)
+    with pytest.raises(ValueError, match="train_superbpe"):
+        bp.train(pieces, 1000, progress=False)
+    with pytest.raises(ValueError, match="line_boundaries"):
+        _ = words + pieces
+    with pytest.raises(ValueError, match="not stage2_pattern"):
+        bp.train_superbpe((words, pieces), 2000, 1000, stage2_pattern="digits-only")

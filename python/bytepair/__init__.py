@@ -6,7 +6,7 @@
 'lowest'
 """
 
-from . import _core, dynamic, load, model, presets, registry
+from . import _core, distributed, dynamic, load, model, presets, registry
 from ._bytes import train_bytes
 from ._core import BytepairError, DisallowedSpecialError, FormatError, InvalidUtf8Error
 from ._counts import Counts, count
@@ -30,6 +30,7 @@ __all__ = [
     "encoding_name_for_model",
     "get_encoding",
     "list_encoding_names",
+    "distributed",
     "dynamic",
     "load",
     "model",

@@ -33,19 +33,39 @@ def _expand(entry: PathLike) -> list[str]:
     return [text]
 
 
+def _is_range(entry: Any) -> bool:
+    """``(path, start, end)``: the lines of a file that start in a byte range."""
+    return (
+        isinstance(entry, tuple)
+        and len(entry) == 3
+        and isinstance(entry[0], (str, os.PathLike))
+        and all(isinstance(x, int) and not isinstance(x, bool) for x in entry[1:])
+    )
+
+
 def is_paths(corpus: Any) -> bool:
     if isinstance(corpus, (str, os.PathLike)):
         return True
     if isinstance(corpus, (list, tuple)) and corpus:
-        return all(isinstance(c, (str, os.PathLike)) for c in corpus)
+        return all(isinstance(c, (str, os.PathLike)) or _is_range(c) for c in corpus)
     return False
 
 
-def resolve_paths(corpus: PathLike | Iterable[PathLike]) -> list[str]:
+def resolve_paths(corpus: PathLike | Iterable[PathLike]) -> list[Any]:
+    """Paths as str (globs and directories expanded); ``(path, start, end)``
+    ranges pass through once checked."""
     entries = [corpus] if isinstance(corpus, (str, os.PathLike)) else list(corpus)
-    paths: list[str] = []
+    paths: list[Any] = []
     for e in entries:
-        paths.extend(_expand(e))
+        if _is_range(e):
+            path, start, end = os.fspath(e[0]), e[1], e[2]
+            if not os.path.isfile(path):
+                raise FileNotFoundError(2, "No such file", path)
+            if not 0 <= start <= end < 2**64:
+                raise ValueError(f"a file range needs 0 <= start <= end < 2**64, got {e[1:]}")
+            paths.append((path, start, end))
+        else:
+            paths.extend(_expand(e))
     return paths
 
 

@@ -39,6 +39,7 @@ class Counts:
         *,
         pattern: str | None = "gpt4",
         normalization: str | None = None,
+        line_boundaries: bool = False,
     ) -> Counts:
         """Counts from a mapping of pre-token (str or bytes) to count."""
         items = []
@@ -51,7 +52,11 @@ class Counts:
                 raise ValueError(f"count of {k!r} must be in [0, 2**64), got {v}")
             items.append((b, v))
             total += len(b) * v
-        return cls(_core.Counts.from_items(items, pattern, normalization, min(total, 2**64 - 1)))
+        return cls(
+            _core.Counts.from_items(
+                items, pattern, normalization, min(total, 2**64 - 1), bool(line_boundaries)
+            )
+        )
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Counts:
@@ -74,6 +79,11 @@ class Counts:
     @property
     def normalization(self) -> str | None:
         return self._core.normalization
+
+    @property
+    def line_boundaries(self) -> bool:
+        """Newlines were hard boundaries (SuperBPE's stage-2 pieces)."""
+        return self._core.line_boundaries
 
     @property
     def total_bytes(self) -> int:
@@ -99,7 +109,40 @@ class Counts:
     def __add__(self, other: Counts) -> Counts:
         if not isinstance(other, Counts):
             return NotImplemented
-        return Counts(self._core.merged(other._core))
+        return Counts(_core.Counts.sum([self._core, other._core]))
+
+    @staticmethod
+    def sum(parts: Iterable[Counts]) -> Counts:
+        """The sum of several counts made the same way, in one pass (``a + b + c``
+        copies the running total each time)."""
+        cores = []
+        for p in parts:
+            if not isinstance(p, Counts):
+                raise TypeError(f"Counts.sum takes Counts, not {type(p).__name__}")
+            cores.append(p._core)
+        if not cores:
+            raise ValueError("Counts.sum needs at least one Counts")
+        return Counts(_core.Counts.sum(cores))
+
+    def partition(self, parts: int) -> list[Counts]:
+        """Split into ``parts`` disjoint counts by a hash of each pre-token that
+        is the same on every machine: part ``i`` of every shard's counts holds
+        the same pre-tokens, so the parts can be summed on different nodes and
+        the sums added without overlap (``bytepair.distributed`` reduces this
+        way). ``total_bytes`` goes with part 0."""
+        from ._train import _check_int
+
+        _check_int("parts", parts, 1)
+        return [Counts(c) for c in self._core.partition(parts)]
+
+    def to_bytes(self) -> bytes:
+        """The ``.bpcounts`` bytes (what ``save`` writes)."""
+        return self._core.to_bytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Counts:
+        """Counts from ``.bpcounts`` bytes (``FormatError`` if damaged)."""
+        return cls(_core.Counts.from_bytes(bytes(data), "<bytes>"))
 
     def __radd__(self, other: Any) -> Counts:
         if other == 0:  # sum([...]) starts from 0
@@ -119,7 +162,8 @@ class Counts:
     def __repr__(self) -> str:
         return (
             f"Counts({len(self)} pre-tokens, {self.total_bytes} bytes, "
-            f"pattern={self.pattern!r}, normalization={self.normalization!r})"
+            f"pattern={self.pattern!r}, normalization={self.normalization!r}"
+            + (", line_boundaries=True)" if self.line_boundaries else ")")
         )
 
 
@@ -137,6 +181,7 @@ def count(
     num_threads: int | None = None,
     progress: bool = True,
     text_column: str | None = None,
+    line_boundaries: bool = False,
 ) -> Counts:
     """Count the pre-tokens of ``corpus`` (the same inputs as ``bytepair.train``).
 
@@ -145,6 +190,11 @@ def count(
     more distinct pre-tokens than fit: after each block, when more than
     ``max_distinct`` are held, the rarest are dropped until at most half
     remain (counts become approximate; ``Counts.pruned`` says by how much).
+    ``line_boundaries=True`` makes newlines hard boundaries, as SuperBPE's
+    stage 2 counts (``train_superbpe`` takes a pair of counts; see there).
+    Files may also be given as ``(path, start, end)``: the lines that start at
+    a byte offset in ``[start, end)``, so ranges that tile a file count it
+    exactly once (how ``bytepair.distributed`` shards large files).
     """
     from ._train import _check_int, _normalization_name
 
@@ -155,7 +205,14 @@ def count(
         _check_int("num_threads", num_threads, 1)
     if is_paths(corpus):
         core = _core.count(
-            resolve_paths(corpus), True, pattern, norm, num_threads, bool(progress), max_distinct
+            resolve_paths(corpus),
+            True,
+            pattern,
+            norm,
+            num_threads,
+            bool(progress),
+            max_distinct,
+            bool(line_boundaries),
         )
     else:
         if not hasattr(corpus, "__iter__"):
@@ -164,5 +221,14 @@ def count(
                 f"not {type(corpus).__name__}"
             )
         texts = iter_texts(corpus, text_column)
-        core = _core.count(texts, False, pattern, norm, num_threads, bool(progress), max_distinct)
+        core = _core.count(
+            texts,
+            False,
+            pattern,
+            norm,
+            num_threads,
+            bool(progress),
+            max_distinct,
+            bool(line_boundaries),
+        )
     return Counts(core)

@@ -57,7 +57,12 @@ def train_superbpe(
     merges in order, and learns merges that may cross spaces ("superwords")
     until ``vocab_size``. The result encodes with ``stage2_pattern``.
 
-    corpus: as for :func:`bytepair.train` (paths, globs, or an iterable of str).
+    corpus: as for :func:`bytepair.train` (paths, globs, or an iterable of str),
+        or counts made once (``bytepair.count`` / ``bytepair.distributed.count``):
+        a pair ``(words, pieces)`` where ``words`` was counted with the stage-1
+        pattern and ``pieces`` with the stage-2 pattern and
+        ``line_boundaries=True`` (with ``base``: ``pieces`` alone). The merges
+        equal training from the text; the patterns come from the counts.
     transition: merges inherited from stage 1: an int, or a fraction of the
         learned merges (``0.5`` = half of ``vocab_size - 256 - specials``).
         Ignored with ``base``.
@@ -106,7 +111,14 @@ def train_superbpe(
             raise TypeError(f"{name} must be a str or None, not {type(value).__name__}")
     p1 = _STAGE1.get(stage1_pattern, stage1_pattern) if stage1_pattern else None
     p2 = _STAGE2.get(stage2_pattern, stage2_pattern) if stage2_pattern else None
-    if is_paths(corpus):
+    given = _given_counts(corpus, base)
+    if given is not None:
+        source, is_files = given, False
+        pieces = given[1] if isinstance(given, tuple) else given
+        p2 = _same_pattern("stage2_pattern", stage2_pattern, p2, pieces.pattern)
+        if isinstance(given, tuple):
+            p1 = _same_pattern("stage1_pattern", stage1_pattern, p1, given[0].pattern)
+    elif is_paths(corpus):
         source, is_files = resolve_paths(corpus), True
     else:
         if not hasattr(corpus, "__iter__"):
@@ -147,6 +159,49 @@ def train_superbpe(
         )
 
     return _train.finish(core, stats, vocab_size, min_frequency, progress, report)
+
+
+def _given_counts(corpus: Any, base: Tokenizer | None):
+    """Counts passed as the corpus, checked for how they were made: the core
+    counts ``(words, pieces)``, or ``pieces`` with a base; None for text."""
+    from ._counts import Counts
+
+    if isinstance(corpus, Counts):
+        if base is None:
+            raise ValueError(
+                "train_superbpe needs two counts, (words, pieces): words with the stage-1 "
+                "pattern, pieces with the stage-2 pattern and line_boundaries=True"
+            )
+        pair = (None, corpus)
+    elif (
+        isinstance(corpus, tuple)
+        and len(corpus) == 2
+        and all(isinstance(c, Counts) for c in corpus)
+    ):
+        pair = corpus
+    else:
+        return None
+    words, pieces = pair
+    if not pieces.line_boundaries:
+        raise ValueError("the stage-2 counts (pieces) must be made with line_boundaries=True")
+    if words is not None and words.line_boundaries:
+        raise ValueError("the stage-1 counts (words) must be made without line_boundaries")
+    for c in pair:
+        if c is not None and c.normalization is not None:
+            raise ValueError(
+                f"SuperBPE does not normalize text; these counts were made with "
+                f"normalization={c.normalization!r}"
+            )
+    if base is not None:
+        return pieces._core
+    return (words._core, pieces._core)
+
+
+def _same_pattern(name: str, given: str | None, resolved: str | None, counted: str | None):
+    """The counts' pattern, unless an explicit, different one was asked for."""
+    if given != "recommended" and resolved != counted:
+        raise ValueError(f"these counts were made with pattern={counted!r}, not {name}={given!r}")
+    return counted
 
 
 def _str_list(name: str, values: Iterable[str]) -> list[str]:

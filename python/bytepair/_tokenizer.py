@@ -398,6 +398,18 @@ def _from_native_json(text: str) -> Tokenizer:
     return Tokenizer(_core.Tokenizer.from_native_json(text, "<pickle>"))
 
 
+def _digest(core: _core.Tokenizer) -> str:
+    """sha256 of a tokenizer's native JSON: names the vocabulary a token file
+    was made with."""
+    import hashlib
+
+    try:
+        text = core.to_native_json()
+    except Exception:  # SentencePiece-style vocabularies have no native form yet
+        text = repr(sorted(core.special_tokens)) + str(core.vocab_size)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def _atomic_write(path: Path, data: str | bytes) -> None:
     """Write via a temporary file so an interrupted save leaves no half file."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")

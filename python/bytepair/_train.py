@@ -127,6 +127,11 @@ def train(
     if max_distinct is not None:
         _check_int("max_distinct", max_distinct, 2)
     if isinstance(corpus, Counts):
+        if corpus.line_boundaries:
+            raise ValueError(
+                "these counts were made with line_boundaries=True (SuperBPE stage-2 pieces); "
+                "pass them to bytepair.train_superbpe"
+            )
         if pattern != "gpt4" and pattern != corpus.pattern:
             raise ValueError(
                 f"these counts were made with pattern={corpus.pattern!r}, not {pattern!r}"

@@ -330,20 +330,11 @@ def plot_eval(path: str, names: list[str], groups: dict, by: str = "kind") -> No
     plt.close(fig)
 
 
-def _tokenizer_digest(tok) -> str:
-    import hashlib
-
-    try:
-        text = tok._core.to_native_json()
-    except Exception:  # SentencePiece-style vocabularies have no native form yet
-        text = repr(sorted(tok.special_tokens.items())) + str(tok.vocab_size)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def cmd_encode(args: argparse.Namespace) -> int:
     import json
 
     from bytepair._corpus import resolve_paths
+    from bytepair._tokenizer import _digest
 
     tok = load_tokenizer(args.tokenizer)
     paths = resolve_paths(args.corpus)
@@ -365,7 +356,7 @@ def cmd_encode(args: argparse.Namespace) -> int:
         "format": "bytepair-tokens",
         "version": 1,
         "tokenizer": args.tokenizer,
-        "tokenizer_sha256": _tokenizer_digest(tok),
+        "tokenizer_sha256": _digest(tok._core),
         "vocab_size": tok.vocab_size,
         "dtype": dtype,
         "eot_token": eot,

@@ -803,6 +803,23 @@ where
     flush(buffer)
 }
 
+/// A file to count: a path, or `(path, start, end)` for the lines that
+/// start at a byte offset in `start..end` (a shard of a large file).
+#[derive(FromPyObject)]
+enum FileArg {
+    Range(PathBuf, u64, u64),
+    Whole(PathBuf),
+}
+
+impl FileArg {
+    fn into_slice(self) -> train::FileSlice {
+        match self {
+            FileArg::Range(path, start, end) => train::FileSlice { path, start, end },
+            FileArg::Whole(path) => train::FileSlice::whole(&path),
+        }
+    }
+}
+
 /// What counting a corpus gave: one count per pre-tokenizer, the bytes
 /// read, and what a distinct-pre-token cap dropped.
 type Counted = (Vec<train::count::WordCounts>, u64, train::count::Pruned);
@@ -818,10 +835,14 @@ fn count_corpus(
     progress: bool,
 ) -> PyResult<Counted> {
     if is_files {
-        let paths: Vec<PathBuf> = corpus.extract()?;
+        let slices: Vec<train::FileSlice> = corpus
+            .extract::<Vec<FileArg>>()?
+            .into_iter()
+            .map(FileArg::into_slice)
+            .collect();
         py.detach(|| {
             pool.install(|| {
-                train::count_files_into(&paths, &mut counter, progress, || {
+                train::count_slices_into(&slices, &mut counter, progress, || {
                     // Let Ctrl-C through between blocks.
                     Python::attach(|py| py.check_signals())
                         .map_err(|_| bytepair::Error::Interrupted)
@@ -910,8 +931,19 @@ fn train_superbpe<'py>(
         vec![&pre1, &pre2]
     };
     let pool = thread_pool(num_threads)?;
-    let counter = pool.install(|| Counter::with_pretokenizers(pres));
-    let (mut counts, bytes, _) = count_corpus(py, &corpus, is_files, counter, &pool, progress)?;
+    // Counts given as `(words, pieces)`, or `pieces` alone on top of a base
+    // (`bytepair.train_superbpe` checked how they were made).
+    let (mut counts, bytes) =
+        if let Ok((w, p)) = corpus.extract::<(PyRef<'py, PyCounts>, PyRef<'py, PyCounts>)>() {
+            (vec![w.counts.clone(), p.counts.clone()], p.meta.total_bytes)
+        } else if let Ok(p) = corpus.cast::<PyCounts>() {
+            let p = p.get();
+            (vec![p.counts.clone()], p.meta.total_bytes)
+        } else {
+            let counter = pool.install(|| Counter::with_pretokenizers(pres));
+            let (counts, bytes, _) = count_corpus(py, &corpus, is_files, counter, &pool, progress)?;
+            (counts, bytes)
+        };
     let counted = started.elapsed().as_secs_f64();
     let pieces = counts.pop().unwrap_or_default();
     let base_vocab = base.as_ref().map(|b| b.inner.vocab());
@@ -1105,12 +1137,13 @@ impl PyCounts {
 #[pymethods]
 impl PyCounts {
     #[staticmethod]
-    #[pyo3(signature = (items, pattern, normalization=None, total_bytes=0))]
+    #[pyo3(signature = (items, pattern, normalization=None, total_bytes=0, line_boundaries=false))]
     fn from_items(
         items: Vec<(Vec<u8>, u64)>,
         pattern: Option<String>,
         normalization: Option<String>,
         total_bytes: u64,
+        line_boundaries: bool,
     ) -> CoreResult<Self> {
         let counts =
             train::count::WordCounts::from_pairs(items.iter().map(|(w, c)| (w.as_slice(), *c)))?;
@@ -1120,6 +1153,7 @@ impl PyCounts {
                 pattern,
                 normalization,
                 total_bytes,
+                line_boundaries,
             },
             pruned: Default::default(),
         })
@@ -1150,28 +1184,89 @@ impl PyCounts {
         self.counts.get(word)
     }
 
-    /// The sum of two counts made the same way.
-    fn merged(&self, py: Python<'_>, other: &PyCounts) -> CoreResult<Self> {
-        let (a, b) = (&self.meta, &other.meta);
-        if a.pattern != b.pattern || a.normalization != b.normalization {
-            return Err(CoreError(bytepair::Error::config(format!(
-                "cannot add counts made with pattern={:?}, normalization={:?} to counts made \
-                 with pattern={:?}, normalization={:?}",
-                b.pattern, b.normalization, a.pattern, a.normalization
-            ))));
+    /// The sum of counts made the same way (each cloned once: counts are
+    /// immutable from Python).
+    #[staticmethod]
+    fn sum(py: Python<'_>, parts: Vec<PyRef<'_, PyCounts>>) -> CoreResult<Self> {
+        let Some(first) = parts.first() else {
+            return Err(CoreError(bytepair::Error::config(
+                "Counts.sum needs at least one Counts",
+            )));
+        };
+        let mut meta = first.meta.clone();
+        meta.total_bytes = 0;
+        let mut pruned = train::count::Pruned::default();
+        for p in &parts {
+            let (a, b) = (&first.meta, &p.meta);
+            if a.pattern != b.pattern
+                || a.normalization != b.normalization
+                || a.line_boundaries != b.line_boundaries
+            {
+                return Err(CoreError(bytepair::Error::config(format!(
+                    "cannot add counts made with pattern={:?}, normalization={:?}, \
+                     line_boundaries={} to counts made with pattern={:?}, normalization={:?}, \
+                     line_boundaries={}",
+                    b.pattern,
+                    b.normalization,
+                    b.line_boundaries,
+                    a.pattern,
+                    a.normalization,
+                    a.line_boundaries
+                ))));
+            }
+            meta.total_bytes = meta.total_bytes.saturating_add(b.total_bytes);
+            pruned = pruned.combined(p.pruned);
         }
+        // Start from the largest so the fewest entries move.
+        let largest = (0..parts.len())
+            .max_by_key(|&i| parts[i].counts.len())
+            .unwrap_or(0);
+        let maps: Vec<&train::count::WordCounts> = parts.iter().map(|p| &p.counts).collect();
         let counts = py.detach(|| {
-            let mut sum = self.counts.clone();
-            sum.absorb(other.counts.clone());
+            let mut sum = maps[largest].clone();
+            for (i, m) in maps.iter().enumerate() {
+                if i != largest {
+                    sum.absorb((*m).clone());
+                }
+            }
             sum
         });
-        let mut meta = a.clone();
-        meta.total_bytes = a.total_bytes.saturating_add(b.total_bytes);
         Ok(PyCounts {
             counts,
             meta,
-            pruned: self.pruned.combined(other.pruned),
+            pruned,
         })
+    }
+
+    /// `parts` disjoint counts, split by a hash of each pre-token that is the
+    /// same on every machine (see `WordCounts::partition`); each keeps this
+    /// one's metadata, with `total_bytes` on the first only so sums stay exact.
+    fn partition(&self, py: Python<'_>, parts: usize) -> CoreResult<Vec<PyCounts>> {
+        if parts == 0 {
+            return Err(CoreError(bytepair::Error::config(
+                "parts must be at least 1",
+            )));
+        }
+        let split = py.detach(|| self.counts.clone().partition(parts));
+        Ok(split
+            .into_iter()
+            .enumerate()
+            .map(|(i, counts)| {
+                let mut meta = self.meta.clone();
+                if i > 0 {
+                    meta.total_bytes = 0;
+                }
+                PyCounts {
+                    counts,
+                    meta,
+                    pruned: if i == 0 {
+                        self.pruned
+                    } else {
+                        Default::default()
+                    },
+                }
+            })
+            .collect())
     }
 
     /// `(pre-token bytes, count)` for the `n` most frequent (all if None),
@@ -1204,6 +1299,11 @@ impl PyCounts {
     }
 
     #[getter]
+    fn line_boundaries(&self) -> bool {
+        self.meta.line_boundaries
+    }
+
+    #[getter]
     fn pruned<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         pruned_dict(py, &self.pruned)
     }
@@ -1211,7 +1311,7 @@ impl PyCounts {
 
 /// Count the pre-tokens of files or an iterator of str.
 #[pyfunction]
-#[pyo3(signature = (corpus, is_files, pattern, normalization, num_threads, progress, max_distinct=None))]
+#[pyo3(signature = (corpus, is_files, pattern, normalization, num_threads, progress, max_distinct=None, line_boundaries=false))]
 #[allow(clippy::too_many_arguments)]
 fn count(
     py: Python<'_>,
@@ -1222,6 +1322,7 @@ fn count(
     num_threads: Option<usize>,
     progress: bool,
     max_distinct: Option<usize>,
+    line_boundaries: bool,
 ) -> PyResult<PyCounts> {
     let norm = match normalization.as_deref() {
         None => Default::default(),
@@ -1231,7 +1332,10 @@ fn count(
             )))
         })?,
     };
-    let pre = Pretokenizer::new(pattern_spec(pattern.as_deref())).map_err(CoreError)?;
+    let mut pre = Pretokenizer::new(pattern_spec(pattern.as_deref())).map_err(CoreError)?;
+    if line_boundaries {
+        pre = pre.with_line_boundaries();
+    }
     let pool = thread_pool(num_threads)?;
     let counter = pool.install(|| {
         Counter::new(&pre)
@@ -1246,6 +1350,7 @@ fn count(
             pattern,
             normalization,
             total_bytes: bytes,
+            line_boundaries,
         },
         pruned,
     })

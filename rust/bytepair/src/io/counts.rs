@@ -7,7 +7,8 @@
 //! ```text
 //! b"BPCOUNTS"                  magic
 //! u32 version                  1
-//! u32 header length, header    JSON: {"pattern", "normalization", "total_bytes", "entries"}
+//! u32 header length, header    JSON: {"pattern", "normalization", "total_bytes", "entries"},
+//!                              and "line_boundaries": true for SuperBPE stage-2 pieces
 //! entries, sorted by bytes     LEB128 length, the pre-token's bytes, LEB128 count
 //! u64 checksum                 FNV-1a 64 of every byte before it
 //! ```
@@ -32,6 +33,10 @@ pub struct CountsMeta {
     pub normalization: Option<String>,
     /// Bytes of text that were counted.
     pub total_bytes: u64,
+    /// Newlines were hard boundaries: no pre-token crosses one (SuperBPE's
+    /// stage-2 pieces). Written only when true, so older files read as false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub line_boundaries: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -41,7 +46,7 @@ struct Header {
     entries: u64,
 }
 
-fn fnv1a(data: &[u8]) -> u64 {
+pub(crate) fn fnv1a(data: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in data {
         h ^= b as u64;
@@ -204,6 +209,7 @@ mod tests {
             pattern: Some("gpt4".into()),
             normalization: None,
             total_bytes: 12345,
+            line_boundaries: true,
         };
         (entries, meta)
     }

@@ -18,7 +18,8 @@ use crate::pretok::Pretokenizer;
 use crate::progress::Progress;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use std::io::Read;
+use std::io::{BufRead, Read, Seek, SeekFrom};
+use std::ops::Range;
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -47,10 +48,14 @@ impl ShortKey {
     }
 
     fn bytes(&self) -> Box<[u8]> {
+        self.with_bytes(|b| b.into())
+    }
+
+    fn with_bytes<R>(&self, f: impl FnOnce(&[u8]) -> R) -> R {
         let mut buf = [0u8; SHORT];
         buf[..8].copy_from_slice(&self.lo.to_le_bytes());
         buf[8..].copy_from_slice(&self.hi.to_le_bytes());
-        buf[..self.len as usize].into()
+        f(&buf[..self.len as usize])
     }
 }
 
@@ -107,6 +112,23 @@ impl WordCounts {
             let c = self.long.entry(k).or_insert(0);
             *c = c.saturating_add(v);
         }
+    }
+
+    /// Split into `parts` disjoint counts by a hash of each pre-token that is
+    /// the same in every process and on every machine (FNV-1a): part `i` of
+    /// every shard's counts holds the same pre-tokens, so the parts can be
+    /// summed on different nodes and the sums simply put side by side.
+    pub fn partition(self, parts: usize) -> Vec<WordCounts> {
+        let parts = parts.max(1) as u64;
+        let mut out = vec![WordCounts::default(); parts as usize];
+        let part = |w: &[u8]| (crate::io::counts::fnv1a(w) % parts) as usize;
+        for (k, c) in self.short {
+            out[k.with_bytes(part)].short.insert(k, c);
+        }
+        for (k, c) in self.long {
+            out[part(&k)].long.insert(k, c);
+        }
+        out
     }
 
     /// The words sorted by their bytes: a canonical order whatever the threads did.
@@ -370,26 +392,53 @@ impl<'p> Counter<'p> {
         progress: &Progress,
         between_blocks: &mut impl FnMut() -> Result<()>,
     ) -> Result<()> {
+        self.add_file_range(path, 0..u64::MAX, progress, between_blocks)
+    }
+
+    /// Count the lines of a file that *start* at a byte offset in `range`, so
+    /// that ranges which tile a file count each line exactly once whatever
+    /// the cut points (the rule of Hadoop's line reader). This is how one
+    /// large file is counted in parallel shards.
+    pub fn add_file_range(
+        &mut self,
+        path: &Path,
+        range: Range<u64>,
+        progress: &Progress,
+        between_blocks: &mut impl FnMut() -> Result<()>,
+    ) -> Result<()> {
         // Small blocks keep the peak memory low; per-block overhead is ~50 us.
         const BLOCK: usize = 1 << 20;
-        let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        let mut buf: Vec<u8> = Vec::with_capacity(BLOCK);
+        let io = |e| Error::io(path, e);
+        let mut file = std::fs::File::open(path).map_err(io)?;
         let mut offset: u64 = 0; // file offset of buf[0]
+        if range.start > 0 {
+            // The line holding byte start-1 belongs to the range before.
+            file.seek(SeekFrom::Start(range.start - 1)).map_err(io)?;
+            let mut head = std::io::BufReader::new(&mut file);
+            let n = head.skip_until(b'\n').map_err(io)?;
+            if n == 0 {
+                return Ok(()); // the file ends before the range
+            }
+            offset = range.start - 1 + n as u64;
+            drop(head);
+            file.seek(SeekFrom::Start(offset)).map_err(io)?;
+        }
+        let mut buf: Vec<u8> = Vec::with_capacity(BLOCK);
         let mut eof = false;
-        while !eof {
+        while !eof && offset < range.end {
             // Fill up to BLOCK bytes past what is carried over.
             let want = buf.len() + BLOCK;
             while buf.len() < want {
                 let old = buf.len();
                 buf.resize(want, 0);
-                let n = file.read(&mut buf[old..]).map_err(|e| Error::io(path, e))?;
+                let n = file.read(&mut buf[old..]).map_err(io)?;
                 buf.truncate(old + n);
                 if n == 0 {
                     eof = true;
                     break;
                 }
             }
-            let cut = if eof {
+            let mut cut = if eof {
                 buf.len()
             } else {
                 match memchr::memrchr(b'\n', &buf) {
@@ -397,6 +446,13 @@ impl<'p> Counter<'p> {
                     None => continue, // one long line: read more
                 }
             };
+            // Stop after the line that holds byte end-1: later lines start
+            // at or past the end and belong to the next range.
+            let rel_end = range.end.saturating_sub(offset);
+            if (cut as u64) > rel_end {
+                let last = rel_end.saturating_sub(1) as usize;
+                cut = memchr::memchr(b'\n', &buf[last..cut]).map_or(cut, |i| last + i + 1);
+            }
             let text = std::str::from_utf8(&buf[..cut]).map_err(|e| Error::InvalidUtf8 {
                 source_name: path.display().to_string(),
                 offset: offset + e.valid_up_to() as u64,
@@ -511,5 +567,71 @@ mod tests {
             .find(|(k, _)| &**k == b" the")
             .map(|x| x.1);
         assert_eq!(the, Some(5000));
+    }
+
+    fn count_range(pre: &Pretokenizer, path: &Path, range: Range<u64>) -> (WordCounts, u64) {
+        let mut c = Counter::new(pre);
+        let bar = Progress::bytes(false, None, "");
+        c.add_file_range(path, range, &bar, &mut || Ok(()))
+            .expect("count");
+        let bytes = c.bytes;
+        (c.finish(), bytes)
+    }
+
+    #[test]
+    fn file_ranges_that_tile_a_file_count_it_once() {
+        let pre = Pretokenizer::new(PatternSpec::Named(PatternName::Cl100k)).expect("cl100k");
+        // Lines of every length around the cut points, blank lines, CRLF,
+        // leading spaces (which join a newline run under cl100k) and no
+        // final newline.
+        let mut text = String::new();
+        for i in 0..400 {
+            text.push_str(&" ab".repeat(i % 7));
+            text.push_str(["\n", "\r\n", "\n\n", "\n  "][i % 4]);
+        }
+        text.push_str("tail without newline");
+        let dir = std::env::temp_dir().join(format!("bytepair-ranges-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("lines.txt");
+        std::fs::write(&path, &text).expect("write");
+        let len = text.len() as u64;
+        let (whole, whole_bytes) = count_range(&pre, &path, 0..u64::MAX);
+        assert_eq!(whole_bytes, len);
+        let whole = whole.into_sorted();
+        for parts in [2u64, 3, 7, 64, 1000] {
+            let mut sum = WordCounts::default();
+            let mut bytes = 0;
+            let cuts: Vec<u64> = (0..=parts).map(|i| i * len / parts).collect();
+            for w in cuts.windows(2) {
+                let (c, b) = count_range(&pre, &path, w[0]..w[1]);
+                sum.absorb(c);
+                bytes += b;
+            }
+            // A range past the end counts nothing.
+            let (past, _) = count_range(&pre, &path, len + 5..len + 10);
+            assert!(past.is_empty());
+            assert_eq!(bytes, len, "{parts} parts");
+            assert_eq!(sum.into_sorted(), whole, "{parts} parts");
+        }
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn partitions_are_disjoint_and_add_up() {
+        let pre = Pretokenizer::new(PatternSpec::Named(PatternName::Gpt2)).expect("gpt2");
+        let mut wc = WordCounts::default();
+        let text = "short words and some considerablylongerwordsthansixteenbytes too\n";
+        wc.add_text(&pre, &text.repeat(3)).expect("count");
+        let whole = wc.clone().into_sorted();
+        let parts = wc.partition(4);
+        assert_eq!(parts.len(), 4);
+        let mut sum = WordCounts::default();
+        let mut seen = 0;
+        for p in parts {
+            seen += p.len();
+            sum.absorb(p);
+        }
+        assert_eq!(seen, whole.len(), "a pre-token landed in two parts");
+        assert_eq!(sum.into_sorted(), whole);
     }
 }

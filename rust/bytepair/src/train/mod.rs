@@ -268,11 +268,52 @@ pub fn count_files_into(
     paths: &[std::path::PathBuf],
     counter: &mut count::Counter,
     progress: bool,
+    between_blocks: impl FnMut() -> Result<()>,
+) -> Result<()> {
+    let slices: Vec<FileSlice> = paths.iter().map(|p| FileSlice::whole(p)).collect();
+    count_slices_into(&slices, counter, progress, between_blocks)
+}
+
+/// Part of a text file: the lines that start at a byte offset in
+/// `start..end` (see [`count::Counter::add_file_range`]). Slices that tile a
+/// file count it exactly as the whole file: how shards of one large file are
+/// counted on different workers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileSlice {
+    pub path: std::path::PathBuf,
+    pub start: u64,
+    pub end: u64,
+}
+
+impl FileSlice {
+    pub fn whole(path: &std::path::Path) -> Self {
+        FileSlice {
+            path: path.to_path_buf(),
+            start: 0,
+            end: u64::MAX,
+        }
+    }
+}
+
+/// Feed file slices to `counter`, with one progress bar over their size.
+pub fn count_slices_into(
+    slices: &[FileSlice],
+    counter: &mut count::Counter,
+    progress: bool,
     mut between_blocks: impl FnMut() -> Result<()>,
 ) -> Result<()> {
-    let bar = Progress::bytes(progress, Some(total_size(paths)?), "counting");
-    for p in paths {
-        counter.add_file(p, &bar, &mut between_blocks)?;
+    let paths: Vec<std::path::PathBuf> = slices.iter().map(|s| s.path.clone()).collect();
+    let sizes = total_size(&paths)?;
+    let within: u64 = slices
+        .iter()
+        .map(|s| s.end.saturating_sub(s.start))
+        .fold(0u64, u64::saturating_add);
+    let bar = Progress::bytes(progress, Some(sizes.min(within)), "counting");
+    for s in slices {
+        if s.start >= s.end {
+            continue;
+        }
+        counter.add_file_range(&s.path, s.start..s.end, &bar, &mut between_blocks)?;
     }
     bar.finish();
     Ok(())

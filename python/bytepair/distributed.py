@@ -1,0 +1,513 @@
+"""``bytepair.distributed``: count, train and encode on a Ray cluster
+(``pip install 'bytepair[ray]'``).
+
+Training splits into an exact map-reduce and a loop that needs only its result:
+
+1. **map**: each Ray task counts one shard (byte ranges of files, cut so every
+   line is counted once, or one block of a Ray Dataset) with the Rust counter,
+   and splits its counts into ``partitions`` parts by a hash of the pre-token
+   that is the same on every machine (``Counts.partition``);
+2. **reduce**: one task per part sums that part of every shard, fetching the
+   shards' pieces a few at a time, so no node holds more than one part of
+   the distinct pre-tokens at once;
+3. **merge loop**: the driver puts the disjoint sums side by side and trains
+   (``bytepair.train``), so the merges are byte-identical to training on one
+   machine.
+
+Encoding needs no reduce: each task encodes its documents into its own token
+shard, and the driver writes a manifest. Tasks are retried by Ray when a
+worker dies (and lost results rebuilt from lineage), and every step is a
+pure function of its shard, so a retry gives the same bytes.
+
+>>> import ray, bytepair as bp
+>>> ray.init(address="auto")                       # doctest: +SKIP
+>>> tok = bp.distributed.train("s3-mounted/corpus/*.txt", 65536)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import _core
+from ._corpus import is_paths, resolve_paths
+from ._counts import Counts
+from ._tokenizer import Tokenizer, _atomic_write, _digest
+
+# A shard is at most this much text unless asked otherwise; smaller shards
+# balance better, larger ones pay the per-task cost (a partial count to
+# serialize) less often.
+_MAX_SHARD = 256 << 20
+_MIN_SHARD = 1 << 20
+# Reducers fetch this many shard pieces at a time.
+_FETCH = 8
+
+Spec = tuple[str | None, str | None, bool]  # pattern, normalization, line boundaries
+
+
+# ---- driver side -------------------------------------------------------------
+def count(
+    corpus: Any,
+    *,
+    pattern: str | None = "gpt4",
+    normalization: str | None = None,
+    lowercase: bool = False,
+    line_boundaries: bool = False,
+    text_column: str = "text",
+    shard_bytes: int | None = None,
+    partitions: int | None = None,
+    progress: bool = True,
+) -> Counts:
+    """Count the pre-tokens of ``corpus`` on the Ray cluster.
+
+    corpus: paths, globs or directories that every node can read at the same
+        path (a shared or mounted file system), each line a sequence as in
+        ``bytepair.count``; or a ``ray.data.Dataset`` whose ``text_column``
+        rows are the sequences.
+    shard_bytes: text per map task (default: the corpus over four tasks per
+        cluster CPU, between 1 MB and 256 MB). Large files are cut into
+        byte ranges; small ones are grouped.
+    partitions: reduce tasks (default: the cluster's CPUs).
+
+    Equal to ``bytepair.count`` on the same input (same files, or the same
+    rows as an iterator of str), whatever the shards and partitions.
+    """
+    from ._train import _normalization_name
+
+    spec = (pattern, _normalization_name(normalization, lowercase), bool(line_boundaries))
+    (counts,) = _count_specs(corpus, [spec], text_column, shard_bytes, partitions, progress)
+    return counts
+
+
+def train(
+    corpus: Any,
+    vocab_size: int,
+    *,
+    pattern: str | None = "gpt4",
+    normalization: str | None = None,
+    lowercase: bool = False,
+    text_column: str = "text",
+    shard_bytes: int | None = None,
+    partitions: int | None = None,
+    progress: bool = True,
+    **options: Any,
+) -> Tokenizer:
+    """Count on the cluster, then train on the driver: the merges are those of
+    ``bytepair.train`` on the same data. ``options`` are ``bytepair.train``'s
+    (special_tokens, min_frequency, max_token_length, unit, ...)."""
+    from . import _train
+
+    _train._check_int("vocab_size", vocab_size, 1)
+    if "max_distinct" in options:
+        raise TypeError("distributed counting is exact; max_distinct is not supported here")
+    counts = count(
+        corpus,
+        pattern=pattern,
+        normalization=normalization,
+        lowercase=lowercase,
+        text_column=text_column,
+        shard_bytes=shard_bytes,
+        partitions=partitions,
+        progress=progress,
+    )
+    return _train.train(counts, vocab_size, progress=progress, **options)
+
+
+def train_superbpe(
+    corpus: Any,
+    vocab_size: int,
+    transition: int | float | None = None,
+    *,
+    stage1_pattern: str | None = "recommended",
+    stage2_pattern: str | None = "recommended",
+    base: Tokenizer | None = None,
+    text_column: str = "text",
+    shard_bytes: int | None = None,
+    partitions: int | None = None,
+    progress: bool = True,
+    **options: Any,
+) -> Tokenizer:
+    """SuperBPE with both counts (stage-1 words, stage-2 pieces) made on the
+    cluster in one pass over the shards; the curriculum then runs on the
+    driver and equals ``bytepair.train_superbpe`` on the same data."""
+    from ._superbpe import _STAGE1, _STAGE2, train_superbpe
+
+    p2 = _STAGE2.get(stage2_pattern, stage2_pattern) if stage2_pattern else None
+    specs: list[Spec] = [(p2, None, True)]
+    if base is None:
+        p1 = _STAGE1.get(stage1_pattern, stage1_pattern) if stage1_pattern else None
+        specs.insert(0, (p1, None, False))
+    elif not isinstance(base, Tokenizer):
+        raise TypeError(f"base must be a bytepair.Tokenizer, not {type(base).__name__}")
+    counted = _count_specs(corpus, specs, text_column, shard_bytes, partitions, progress)
+    given = counted[0] if base is not None else tuple(counted)
+    return train_superbpe(
+        given,
+        vocab_size,
+        transition,
+        stage1_pattern=stage1_pattern,
+        stage2_pattern=stage2_pattern,
+        base=base,
+        progress=progress,
+        **options,
+    )
+
+
+def encode(
+    corpus: Any,
+    tokenizer: Any,
+    out_dir: str | os.PathLike,
+    *,
+    dtype: str = "uint32",
+    eot: str | None = None,
+    text_column: str = "text",
+    shard_bytes: int | None = None,
+    progress: bool = True,
+) -> dict:
+    """Encode ``corpus`` into token shards under ``out_dir``, in parallel.
+
+    Documents are whole files (never split across shards) or Dataset rows.
+    Each is encoded as ordinary text, so its ids equal
+    ``enc.encode_to_numpy(text, disallowed_special=())`` (``encode_ordinary``);
+    ``eot`` names a special token appended after each document.
+
+    Writes ``shard-NNNNN.bin`` (raw little-endian ``dtype`` ids) and
+    ``manifest.json``: the tokenizer's sha256, the dtype, and for each shard
+    its token count and where each document starts and ends in it. Returns
+    the manifest. The tokenizer ships to each worker once, as its vocabulary
+    file (``pickle`` of a Tokenizer is its native JSON).
+    """
+    ray = _ray()
+    core = getattr(tokenizer, "_core", None)
+    if not isinstance(core, _core.Tokenizer):
+        raise TypeError(
+            f"tokenizer must be a bytepair.Tokenizer or bytepair.Encoding, "
+            f"not {type(tokenizer).__name__}"
+        )
+    tok = Tokenizer(core)
+    if dtype not in ("uint16", "uint32"):
+        raise ValueError(f'dtype must be "uint16" or "uint32", not {dtype!r}')
+    if dtype == "uint16" and tok.vocab_size > 1 << 16:
+        raise ValueError(f"vocab_size {tok.vocab_size} does not fit uint16; use uint32")
+    eot_id = None
+    if eot is not None:
+        eot_id = tok.token_to_id(eot)
+        if eot_id is None:
+            raise KeyError(eot)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tok_ref = ray.put(tok)
+    jobs: list[tuple[Any, int]] = []  # (result ref, work units for the bar)
+    if is_paths(corpus):
+        paths = [p for p in resolve_paths(corpus) if not isinstance(p, tuple)]
+        if len(paths) != len(resolve_paths(corpus)):
+            raise ValueError("encode takes whole files as documents, not (path, start, end)")
+        task = ray.remote(_encode_files)
+        for i, group in enumerate(_group_files(paths, _shard_size(ray, paths, shard_bytes))):
+            name = f"shard-{i:05d}.bin"
+            ref = task.remote(tok_ref, group, str(out / name), dtype, eot)
+            jobs.append((ref, sum(os.path.getsize(p) for p in group)))
+        unit = "B"
+    else:
+        task = ray.remote(_encode_block)
+        for i, (block, rows) in enumerate(_blocks(corpus, text_column)):
+            name = f"shard-{i:05d}.bin"
+            ref = task.remote(tok_ref, block, text_column, str(out / name), dtype, eot_id)
+            jobs.append((ref, rows))
+        unit = "rows"
+    shards = _gather(ray, jobs, progress, "encoding", unit)
+    row = 0
+    for s in shards:  # number Dataset rows across shards, in block order
+        for d in s["documents"]:
+            if "row" in d:
+                d["row"] += row
+        row += len(s["documents"])
+    manifest = {
+        "format": "bytepair-token-shards",
+        "version": 1,
+        "tokenizer_sha256": _digest(core),
+        "vocab_size": tok.vocab_size,
+        "dtype": dtype,
+        "eot_token": eot,
+        "tokens": sum(s["tokens"] for s in shards),
+        "shards": shards,
+    }
+    _atomic_write(out / "manifest.json", json.dumps(manifest, indent=1).encode())
+    return manifest
+
+
+def read_shards(out_dir: str | os.PathLike) -> list[Any]:
+    """The documents of an ``encode`` output as numpy arrays, in order
+    (for checks and small corpora; training loaders should memory-map)."""
+    import numpy as np
+
+    out = Path(out_dir)
+    manifest = json.loads((out / "manifest.json").read_text())
+    docs = []
+    for s in manifest["shards"]:
+        ids = np.fromfile(out / s["path"], dtype=manifest["dtype"])
+        if len(ids) != s["tokens"]:
+            raise ValueError(f"{s['path']}: {len(ids)} tokens, the manifest says {s['tokens']}")
+        docs.extend(ids[d["start"] : d["end"]] for d in s["documents"])
+    return docs
+
+
+def _ray():
+    try:
+        import ray
+    except ImportError as e:  # pragma: no cover - depends on the install
+        raise ImportError("bytepair.distributed needs Ray: pip install 'bytepair[ray]'") from e
+    if not ray.is_initialized():
+        ray.init()  # RAY_ADDRESS, or a cluster on this machine
+    return ray
+
+
+def _count_specs(
+    corpus: Any,
+    specs: list[Spec],
+    text_column: str,
+    shard_bytes: int | None,
+    partitions: int | None,
+    progress: bool,
+) -> list[Counts]:
+    """Map-reduce counting with each spec over the same shards: one Counts per spec."""
+    from ._train import _check_int
+
+    ray = _ray()
+    if partitions is None:
+        partitions = max(1, min(64, int(ray.cluster_resources().get("CPU", 1))))
+    _check_int("partitions", partitions, 1)
+    if shard_bytes is not None:
+        _check_int("shard_bytes", shard_bytes, 1)
+    for pattern, _, _ in specs:  # fail on the driver, not in every task
+        _core.pretokenize("", pattern)
+    n_out = partitions * len(specs)
+    jobs: list[tuple[Any, int]] = []
+    if is_paths(corpus):
+        files = resolve_paths(corpus)
+        paths = [f[0] if isinstance(f, tuple) else f for f in files]
+        task = ray.remote(_count_files).options(num_returns=n_out)
+        for shard in _plan_shards(files, _shard_size(ray, paths, shard_bytes)):
+            refs = task.remote(shard, specs, partitions)
+            jobs.append((refs, sum(e - s for _, s, e in shard)))
+        unit = "B"
+    else:
+        task = ray.remote(_count_block).options(num_returns=n_out)
+        for block, rows in _blocks(corpus, text_column):
+            jobs.append((task.remote(block, text_column, specs, partitions), rows))
+        unit = "rows"
+    if not jobs:
+        raise ValueError("the corpus is empty: no shard to count")
+    outs = [r if isinstance(r, list) else [r] for r, _ in jobs]
+    firsts = [(o[0], w) for o, (_, w) in zip(outs, jobs, strict=True)]
+    _wait(ray, firsts, progress, "counting", unit)
+    reduce = ray.remote(_sum_parts)
+    sums = [
+        reduce.remote([o[k] for o in outs])  # refs in a list: fetched by the task
+        for k in range(n_out)
+    ]
+    blobs = ray.get(sums)
+    result = []
+    for s in range(len(specs)):
+        parts = [Counts.from_bytes(b) for b in blobs[s * partitions : (s + 1) * partitions]]
+        result.append(Counts.sum(parts))
+    return result
+
+
+def _shard_size(ray, paths: Sequence[str], shard_bytes: int | None) -> int:
+    if shard_bytes is not None:
+        return shard_bytes
+    total = sum(os.path.getsize(p) for p in set(paths))
+    cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
+    return max(_MIN_SHARD, min(_MAX_SHARD, total // (4 * cpus) + 1))
+
+
+def _plan_shards(files: Sequence[Any], shard_bytes: int) -> list[list[tuple[str, int, int]]]:
+    """Byte ranges of about ``shard_bytes`` each, in file order: a large file
+    is cut into ranges, small files share a shard."""
+    shards: list[list[tuple[str, int, int]]] = []
+    current: list[tuple[str, int, int]] = []
+    filled = 0
+    for f in files:
+        path, start, end = f if isinstance(f, tuple) else (f, 0, os.path.getsize(f))
+        end = min(end, os.path.getsize(path))
+        while start < end:
+            take = min(end - start, shard_bytes - filled)
+            current.append((path, start, start + take))
+            filled += take
+            start += take
+            if filled >= shard_bytes:
+                shards.append(current)
+                current, filled = [], 0
+    if current:
+        shards.append(current)
+    return shards
+
+
+def _group_files(paths: Sequence[str], shard_bytes: int) -> list[list[str]]:
+    """Whole files in order, grouped until a group reaches ``shard_bytes``."""
+    groups: list[list[str]] = []
+    current: list[str] = []
+    filled = 0
+    for p in paths:
+        current.append(p)
+        filled += os.path.getsize(p)
+        if filled >= shard_bytes:
+            groups.append(current)
+            current, filled = [], 0
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _blocks(dataset: Any, text_column: str) -> Iterable[tuple[Any, int]]:
+    """(block ref, rows) of a Ray Dataset, in order, as they are produced."""
+    try:
+        from ray.data import Dataset
+    except ImportError as e:  # pragma: no cover
+        raise ImportError("a Ray Dataset corpus needs ray[data]") from e
+    if not isinstance(dataset, Dataset):
+        raise TypeError(
+            f"corpus must be paths or a ray.data.Dataset, not {type(dataset).__name__} "
+            "(for an in-memory iterable use bytepair.count or bytepair.train)"
+        )
+    names = dataset.columns()
+    if text_column not in names:
+        raise KeyError(f"the dataset has no column {text_column!r} (columns: {names})")
+    for bundle in dataset.iter_internal_ref_bundles():
+        for ref, meta in zip(bundle.block_refs, bundle.metadata, strict=True):
+            yield ref, meta.num_rows or 0
+
+
+def _wait(ray, jobs: list[tuple[Any, int]], progress: bool, what: str, unit: str) -> None:
+    """Wait for every job's ref (without fetching it), with a progress bar
+    over the jobs' weights. A task's error surfaces where its result is read."""
+    bar = _bar(progress, sum(w for _, w in jobs), what, unit)
+    weight = {ref: w for ref, w in jobs}
+    pending = list(weight)
+    while pending:
+        done, pending = ray.wait(pending, num_returns=1, timeout=0.5, fetch_local=False)
+        for ref in done:
+            bar(weight[ref])
+    bar(None)
+
+
+def _gather(ray, jobs: list[tuple[Any, int]], progress: bool, what: str, unit: str) -> list:
+    _wait(ray, jobs, progress, what, unit)
+    return ray.get([r for r, _ in jobs])
+
+
+def _bar(progress: bool, total: int, what: str, unit: str) -> Callable[[int | None], None]:
+    """A tqdm bar on stderr (if tqdm is installed and progress is on): call
+    with a step, then with None to close."""
+    if not progress:
+        return lambda _: None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # pragma: no cover
+        return lambda _: None
+    scale = unit == "B"
+    bar = tqdm(total=total, desc=what, unit=unit, unit_scale=scale, unit_divisor=1024)
+
+    def step(n: int | None) -> None:
+        if n is None:
+            bar.close()
+        else:
+            bar.update(n)
+
+    return step
+
+
+# ---- task side (run in Ray workers) -------------------------------------------
+def _task_threads() -> int:
+    """The CPUs Ray gave this task: the counter uses that many threads."""
+    import ray
+
+    cpus = ray.get_runtime_context().get_assigned_resources().get("CPU", 1)
+    return max(1, int(cpus))
+
+
+def _split(counts: list[_core.Counts], partitions: int) -> Any:
+    blobs = [p.to_bytes() for c in counts for p in c.partition(partitions)]
+    return blobs[0] if len(blobs) == 1 else blobs
+
+
+def _count_files(shard: list[tuple[str, int, int]], specs: list[Spec], partitions: int):
+    threads = _task_threads()
+    counts = [
+        _core.count(shard, True, pattern, norm, threads, False, None, lines)
+        for pattern, norm, lines in specs
+    ]
+    return _split(counts, partitions)
+
+
+def _texts(block: Any, text_column: str) -> list[str]:
+    from ray.data.block import BlockAccessor
+
+    table = BlockAccessor.for_block(block).to_arrow()
+    return table.column(text_column).to_pylist()
+
+
+def _count_block(block: Any, text_column: str, specs: list[Spec], partitions: int):
+    threads = _task_threads()
+    texts = _texts(block, text_column)
+    counts = [
+        _core.count(texts, False, pattern, norm, threads, False, None, lines)
+        for pattern, norm, lines in specs
+    ]
+    return _split(counts, partitions)
+
+
+def _sum_parts(refs: list[Any]) -> bytes:
+    """Sum one part of every shard, fetching a few pieces at a time."""
+    import ray
+
+    total: Counts | None = None
+    pending = list(refs)
+    while pending:
+        ready, pending = ray.wait(pending, num_returns=min(_FETCH, len(pending)))
+        parts = [Counts.from_bytes(b) for b in ray.get(ready)]
+        total = Counts.sum(([total] if total is not None else []) + parts)
+    assert total is not None
+    return total.to_bytes()
+
+
+def _encode_files(tok: Tokenizer, paths: list[str], out: str, dtype: str, eot: str | None):
+    n, offsets = tok.encode_files(paths, out, dtype=dtype, eot=eot, progress=False)
+    return {
+        "path": os.path.basename(out),
+        "tokens": n,
+        "documents": [
+            {"source": p, "start": offsets[i], "end": offsets[i + 1]} for i, p in enumerate(paths)
+        ],
+    }
+
+
+def _encode_block(
+    tok: Tokenizer, block: Any, text_column: str, out: str, dtype: str, eot_id: int | None
+):
+    import numpy as np
+
+    from ._tokenizer import _on_texts
+
+    texts = _texts(block, text_column)
+    flat, offsets = _on_texts(tok._core.encode_flat, texts, [], [], _task_threads())
+    if eot_id is not None:
+        flat = np.insert(flat, offsets[1:].astype(np.int64), eot_id)
+        offsets = offsets + np.arange(len(offsets), dtype=offsets.dtype)
+    # Write beside the final name and rename, as encode_files does: a retry
+    # after a killed attempt overwrites the partial file.
+    partial = Path(out).with_suffix(".partial")
+    flat.astype(dtype).tofile(partial)
+    os.replace(partial, out)
+    return {
+        "path": os.path.basename(out),
+        "tokens": int(len(flat)),
+        "documents": [
+            {"row": i, "start": int(offsets[i]), "end": int(offsets[i + 1])}
+            for i in range(len(texts))
+        ],
+    }
