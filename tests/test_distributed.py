@@ -1,6 +1,7 @@
-"""bytepair.distributed on a real Ray cluster started here: a head node (no
-CPUs, so no task runs on it) and two worker nodes of one CPU each, joined
-with ``ray start`` over this machine's addresses. Everything distributed must
+"""bytepair.distributed on a real Ray cluster started here
+(``bytepair.distributed.local_cluster``): a head node (no CPUs, so no task
+runs on it) and two worker nodes of one CPU each, each started with
+``ray start`` and joined over this machine's addresses. Everything distributed must
 equal the single-machine result, also when a worker dies mid-job."""
 
 from __future__ import annotations
@@ -9,10 +10,7 @@ import glob
 import os
 import secrets
 import signal
-import socket
 import subprocess
-import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -28,95 +26,20 @@ os.environ["RAY_AUTH_TOKEN"] = secrets.token_hex(32)
 
 import bytepair as bp  # noqa: E402
 import ray  # noqa: E402
+from conftest import shared_path  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "corpora"
 CORPUS = sorted(glob.glob(str(DATA / "**" / "*.txt"), recursive=True))
-RAY = str(Path(sys.executable).with_name("ray"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start(args: list[str], temp_dir: str) -> subprocess.Popen:
-    # --block keeps `ray start` in the foreground as the parent of the node's
-    # processes; its own session lets teardown kill exactly this node. Nodes
-    # on one machine need their own agent and metrics ports.
-    env = dict(os.environ, RAY_USAGE_STATS_ENABLED="0")
-    ports = [
-        f"--{name}={_free_port()}"
-        for name in (
-            "dashboard-agent-listen-port",
-            "dashboard-agent-grpc-port",
-            "runtime-env-agent-port",
-            "metrics-export-port",
-        )
-    ]
-    return subprocess.Popen(
-        [RAY, "start", "--block", "--disable-usage-stats", f"--temp-dir={temp_dir}", *ports, *args],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-        env=env,
-    )
-
-
-def _stop(node: subprocess.Popen) -> None:
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(node.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            node.wait(timeout=15)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 @pytest.fixture(scope="module")
 def cluster():
-    temp_dir = tempfile.mkdtemp(prefix="bpray-")  # short: Ray's socket paths
-    port = _free_port()
-    address = f"127.0.0.1:{port}"
-    store = str(300 * 1024 * 1024)
-    nodes = [
-        _start(
-            [
-                "--head",
-                f"--port={port}",
-                "--node-ip-address=127.0.0.1",
-                "--num-cpus=0",
-                "--include-dashboard=false",
-                f"--object-store-memory={store}",
-            ],
-            temp_dir,
-        )
-    ]
-    try:
-        time.sleep(3)
-        ray.init(address=address, log_to_driver=False)
-        for n in (1, 2):  # one at a time: each must have joined before the next
-            nodes.append(
-                _start(
-                    [f"--address={address}", "--num-cpus=1", f"--object-store-memory={store}"],
-                    temp_dir,
-                )
-            )
-            deadline = time.time() + 120
-            while ray.cluster_resources().get("CPU", 0) < n:
-                if time.time() > deadline:
-                    raise RuntimeError(f"worker {n} did not join: {ray.cluster_resources()}")
-                time.sleep(0.5)
+    shared_path("corpora", "english", "war-and-peace.txt")  # skip without ../shared
+    with bp.distributed.local_cluster(workers=2, cpus_per_worker=1) as address:
         alive = [n for n in ray.nodes() if n["Alive"]]
-        assert len(alive) == 3
-        yield nodes
-    finally:
-        ray.shutdown()
-        for n in reversed(nodes):
-            _stop(n)
+        assert len(alive) == 3, alive
+        assert ray.cluster_resources()["CPU"] == 2
+        yield address
 
 
 def test_count_equals_single_machine_on_all_corpora(cluster):

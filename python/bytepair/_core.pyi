@@ -106,6 +106,7 @@ class Counts:
         pattern: str | None,
         normalization: str | None = None,
         total_bytes: int = 0,
+        line_boundaries: bool = False,
     ) -> Counts: ...
     @staticmethod
     def from_bytes(data: bytes, source: str = "<bytes>") -> Counts: ...
@@ -115,6 +116,10 @@ class Counts:
     @staticmethod
     def sum(parts: list[Counts]) -> Counts: ...
     def partition(self, parts: int) -> list[Counts]: ...
+    @staticmethod
+    def sum_bytes(blobs: list[bytes]) -> Counts: ...
+    @property
+    def line_boundaries(self) -> bool: ...
     def most_common(self, n: int | None = None) -> list[tuple[bytes, int]]: ...
     @property
     def pattern(self) -> str | None: ...
@@ -126,14 +131,24 @@ class Counts:
     def pruned(self) -> dict[str, int]: ...
 
 def count(
-    corpus: list[str] | Iterable[str],
+    corpus: list[str | tuple[str, int, int]] | Iterable[str],
     is_files: bool,
     pattern: str | None,
     normalization: str | None,
     num_threads: int | None,
     progress: bool,
     max_distinct: int | None = None,
+    line_boundaries: bool = False,
 ) -> Counts: ...
+def count_parts(
+    corpus: list[tuple[str, int, int]] | Iterable[str],
+    is_files: bool,
+    pattern: str | None,
+    normalization: str | None,
+    num_threads: int | None,
+    line_boundaries: bool,
+    parts: int,
+) -> list[bytes]: ...
 def train(
     corpus: list[str] | Iterable[str] | Counts,
     is_files: bool,

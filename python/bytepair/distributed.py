@@ -26,9 +26,10 @@ pure function of its shard, so a retry gives the same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -255,6 +256,116 @@ def read_shards(out_dir: str | os.PathLike) -> list[Any]:
     return docs
 
 
+@contextlib.contextmanager
+def local_cluster(
+    workers: int = 2,
+    cpus_per_worker: int = 1,
+    *,
+    object_store_bytes: int = 300 << 20,
+    connect: bool = True,
+    timeout: float = 120.0,
+) -> Iterator[str]:
+    """A Ray cluster on this machine for trying and testing the distributed
+    path: a head node with no CPUs (so every task runs on a worker) and
+    ``workers`` worker nodes, each started with ``ray start`` as on real
+    machines. Yields the head's address (connected with ``ray.init`` unless
+    ``connect=False``); stops exactly these nodes on exit.
+
+    Token authentication follows the environment: set ``RAY_AUTH_MODE=token``
+    and ``RAY_AUTH_TOKEN`` before Ray is first imported to use it.
+    """
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import tempfile
+    import time
+
+    ray_cli = shutil.which("ray") or str(Path(sys.executable).with_name("ray"))
+    temp_dir = tempfile.mkdtemp(prefix="bpray-")  # short: Ray's socket paths
+    port = _free_port()
+    address = f"127.0.0.1:{port}"
+    store = f"--object-store-memory={object_store_bytes}"
+
+    def start(args: list[str]) -> subprocess.Popen:
+        # --block keeps `ray start` as the parent of the node's processes, and
+        # its own session lets us stop exactly this node. Nodes sharing a
+        # machine need their own agent and metrics ports.
+        ports = [
+            f"--{name}={_free_port()}"
+            for name in (
+                "dashboard-agent-listen-port",
+                "dashboard-agent-grpc-port",
+                "runtime-env-agent-port",
+                "metrics-export-port",
+            )
+        ]
+        cmd = [ray_cli, "start", "--block", "--disable-usage-stats", f"--temp-dir={temp_dir}"]
+        return subprocess.Popen(
+            [*cmd, *ports, store, *args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            env=dict(os.environ, RAY_USAGE_STATS_ENABLED="0"),
+        )
+
+    def stop(node: subprocess.Popen) -> None:
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(node.pid, sig)
+                node.wait(timeout=15)
+                return
+            except ProcessLookupError:
+                return
+            except subprocess.TimeoutExpired:
+                continue
+
+    import ray
+
+    head_args = [
+        "--head",
+        f"--port={port}",
+        "--node-ip-address=127.0.0.1",
+        "--num-cpus=0",
+        "--include-dashboard=false",
+    ]
+    nodes = [start(head_args)]
+    try:
+        deadline = time.time() + timeout
+        while True:  # the head is up when a driver can connect
+            try:
+                ray.init(address=address, log_to_driver=False)
+                break
+            except ConnectionError:
+                if time.time() > deadline or nodes[0].poll() is not None:
+                    raise RuntimeError("the Ray head node did not start") from None
+                time.sleep(0.5)
+        for n in range(1, workers + 1):  # one at a time: each joins before the next
+            nodes.append(start([f"--address={address}", f"--num-cpus={cpus_per_worker}"]))
+            deadline = time.time() + timeout
+            while ray.cluster_resources().get("CPU", 0) < n * cpus_per_worker:
+                if time.time() > deadline or nodes[-1].poll() is not None:
+                    raise RuntimeError(f"worker {n} did not join: {ray.cluster_resources()}")
+                time.sleep(0.5)
+        if not connect:
+            ray.shutdown()
+        yield address
+    finally:
+        if ray.is_initialized():
+            ray.shutdown()
+        for node in reversed(nodes):
+            stop(node)
+        shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def _ray():
     try:
         import ray
@@ -304,17 +415,19 @@ def _count_specs(
     outs = [r if isinstance(r, list) else [r] for r, _ in jobs]
     firsts = [(o[0], w) for o, (_, w) in zip(outs, jobs, strict=True)]
     _wait(ray, firsts, progress, "counting", unit)
+    # Reducers start once every map is done: started with the maps (a task
+    # blocked in ray.wait gives its CPU back) they merged the running sum
+    # again for each arriving piece, and counting took 1.3-1.9x as long.
     reduce = ray.remote(_sum_parts)
     sums = [
         reduce.remote([o[k] for o in outs])  # refs in a list: fetched by the task
         for k in range(n_out)
     ]
     blobs = ray.get(sums)
-    result = []
-    for s in range(len(specs)):
-        parts = [Counts.from_bytes(b) for b in blobs[s * partitions : (s + 1) * partitions]]
-        result.append(Counts.sum(parts))
-    return result
+    # The parts are disjoint sorted lists: summing them is a merge.
+    return [
+        Counts.sum_bytes(blobs[s * partitions : (s + 1) * partitions]) for s in range(len(specs))
+    ]
 
 
 def _shard_size(ray, paths: Sequence[str], shard_bytes: int | None) -> int:
@@ -430,18 +543,19 @@ def _task_threads() -> int:
     return max(1, int(cpus))
 
 
-def _split(counts: list[_core.Counts], partitions: int) -> Any:
-    blobs = [p.to_bytes() for c in counts for p in c.partition(partitions)]
-    return blobs[0] if len(blobs) == 1 else blobs
-
-
 def _count_files(shard: list[tuple[str, int, int]], specs: list[Spec], partitions: int):
+    return _count_parts(shard, True, specs, partitions)
+
+
+def _count_parts(source: Any, is_files: bool, specs: list[Spec], partitions: int) -> Any:
+    """Each spec's counts of ``source``, split into ``partitions`` byte strings."""
     threads = _task_threads()
-    counts = [
-        _core.count(shard, True, pattern, norm, threads, False, None, lines)
+    blobs = [
+        b
         for pattern, norm, lines in specs
+        for b in _core.count_parts(source, is_files, pattern, norm, threads, lines, partitions)
     ]
-    return _split(counts, partitions)
+    return blobs[0] if len(blobs) == 1 else blobs
 
 
 def _texts(block: Any, text_column: str) -> list[str]:
@@ -452,27 +566,20 @@ def _texts(block: Any, text_column: str) -> list[str]:
 
 
 def _count_block(block: Any, text_column: str, specs: list[Spec], partitions: int):
-    threads = _task_threads()
-    texts = _texts(block, text_column)
-    counts = [
-        _core.count(texts, False, pattern, norm, threads, False, None, lines)
-        for pattern, norm, lines in specs
-    ]
-    return _split(counts, partitions)
+    return _count_parts(_texts(block, text_column), False, specs, partitions)
 
 
 def _sum_parts(refs: list[Any]) -> bytes:
     """Sum one part of every shard, fetching a few pieces at a time."""
     import ray
 
-    total: Counts | None = None
+    total: list[bytes] = []
     pending = list(refs)
     while pending:
         ready, pending = ray.wait(pending, num_returns=min(_FETCH, len(pending)))
-        parts = [Counts.from_bytes(b) for b in ray.get(ready)]
-        total = Counts.sum(([total] if total is not None else []) + parts)
-    assert total is not None
-    return total.to_bytes()
+        # Sorted lists merged as they arrive; the running sum is kept as bytes.
+        total = [_core.Counts.sum_bytes(total + ray.get(ready)).to_bytes()]
+    return total[0]
 
 
 def _encode_files(tok: Tokenizer, paths: list[str], out: str, dtype: str, eot: str | None):

@@ -13,7 +13,7 @@ use errors::{
 };
 use numpy::PyArray1;
 use pyo3::prelude::*;
-use pyo3::pybacked::PyBackedStr;
+use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
 use pyo3::types::{PyBytes, PyDict, PyInt, PyList};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -1120,6 +1120,41 @@ fn train_from_word_counts(
     Ok(PyTokenizer::wrap(inner))
 }
 
+/// The metadata of a sum of counts: all must be made the same way; the
+/// byte totals add up.
+fn summed_meta(
+    metas: &[bytepair::io::counts::CountsMeta],
+) -> CoreResult<bytepair::io::counts::CountsMeta> {
+    let Some(first) = metas.first() else {
+        return Err(CoreError(bytepair::Error::config(
+            "a sum of counts needs at least one",
+        )));
+    };
+    let mut meta = first.clone();
+    meta.total_bytes = 0;
+    for b in metas {
+        let a = first;
+        if a.pattern != b.pattern
+            || a.normalization != b.normalization
+            || a.line_boundaries != b.line_boundaries
+        {
+            return Err(CoreError(bytepair::Error::config(format!(
+                "cannot add counts made with pattern={:?}, normalization={:?}, \
+                 line_boundaries={} to counts made with pattern={:?}, normalization={:?}, \
+                 line_boundaries={}",
+                b.pattern,
+                b.normalization,
+                b.line_boundaries,
+                a.pattern,
+                a.normalization,
+                a.line_boundaries
+            ))));
+        }
+        meta.total_bytes = meta.total_bytes.saturating_add(b.total_bytes);
+    }
+    Ok(meta)
+}
+
 /// Pre-token counts with what they were made with (`bytepair.Counts` wraps it).
 #[pyclass(name = "Counts", module = "bytepair._core", frozen)]
 struct PyCounts {
@@ -1172,7 +1207,10 @@ impl PyCounts {
     }
 
     fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        let data = py.detach(|| bytepair::io::counts::write_counts(&self.sorted(), &self.meta));
+        let data = py.detach(|| {
+            self.counts
+                .with_sorted(|entries| bytepair::io::counts::write_counts(entries, &self.meta))
+        });
         PyBytes::new(py, &data)
     }
 
@@ -1184,53 +1222,42 @@ impl PyCounts {
         self.counts.get(word)
     }
 
+    /// The sum of `.bpcounts` byte strings made the same way: decoded side by
+    /// side and merged as sorted lists (the distributed reduce), no copies.
+    #[staticmethod]
+    fn sum_bytes(py: Python<'_>, blobs: Vec<PyBackedBytes>) -> CoreResult<Self> {
+        let decoded = py.detach(|| {
+            use rayon::prelude::*;
+            blobs
+                .par_iter()
+                .map(|b| bytepair::io::counts::read_counts(b, "<bytes>"))
+                .collect::<bytepair::Result<Vec<_>>>()
+        })?;
+        let metas: Vec<_> = decoded.iter().map(|(_, m)| m.clone()).collect();
+        let meta = summed_meta(&metas)?;
+        let counts = py.detach(|| {
+            train::count::WordCounts::sum_all(decoded.into_iter().map(|(c, _)| c).collect())
+        });
+        Ok(PyCounts {
+            counts,
+            meta,
+            pruned: Default::default(),
+        })
+    }
+
     /// The sum of counts made the same way (each cloned once: counts are
     /// immutable from Python).
     #[staticmethod]
     fn sum(py: Python<'_>, parts: Vec<PyRef<'_, PyCounts>>) -> CoreResult<Self> {
-        let Some(first) = parts.first() else {
-            return Err(CoreError(bytepair::Error::config(
-                "Counts.sum needs at least one Counts",
-            )));
-        };
-        let mut meta = first.meta.clone();
-        meta.total_bytes = 0;
+        let metas: Vec<_> = parts.iter().map(|p| p.meta.clone()).collect();
+        let meta = summed_meta(&metas)?;
         let mut pruned = train::count::Pruned::default();
         for p in &parts {
-            let (a, b) = (&first.meta, &p.meta);
-            if a.pattern != b.pattern
-                || a.normalization != b.normalization
-                || a.line_boundaries != b.line_boundaries
-            {
-                return Err(CoreError(bytepair::Error::config(format!(
-                    "cannot add counts made with pattern={:?}, normalization={:?}, \
-                     line_boundaries={} to counts made with pattern={:?}, normalization={:?}, \
-                     line_boundaries={}",
-                    b.pattern,
-                    b.normalization,
-                    b.line_boundaries,
-                    a.pattern,
-                    a.normalization,
-                    a.line_boundaries
-                ))));
-            }
-            meta.total_bytes = meta.total_bytes.saturating_add(b.total_bytes);
             pruned = pruned.combined(p.pruned);
         }
-        // Start from the largest so the fewest entries move.
-        let largest = (0..parts.len())
-            .max_by_key(|&i| parts[i].counts.len())
-            .unwrap_or(0);
         let maps: Vec<&train::count::WordCounts> = parts.iter().map(|p| &p.counts).collect();
-        let counts = py.detach(|| {
-            let mut sum = maps[largest].clone();
-            for (i, m) in maps.iter().enumerate() {
-                if i != largest {
-                    sum.absorb((*m).clone());
-                }
-            }
-            sum
-        });
+        let counts =
+            py.detach(|| train::count::WordCounts::sum_all(maps.into_iter().cloned().collect()));
         Ok(PyCounts {
             counts,
             meta,
@@ -1354,6 +1381,58 @@ fn count(
         },
         pruned,
     })
+}
+
+/// `count(...)` split into `parts` `.bpcounts` byte strings by pre-token
+/// hash (see `Counts.partition_bytes`), without a copy of the counts: a
+/// distributed map task.
+#[pyfunction]
+#[pyo3(signature = (corpus, is_files, pattern, normalization, num_threads, line_boundaries, parts))]
+#[allow(clippy::too_many_arguments)]
+fn count_parts<'py>(
+    py: Python<'py>,
+    corpus: Bound<'py, PyAny>,
+    is_files: bool,
+    pattern: Option<String>,
+    normalization: Option<String>,
+    num_threads: Option<usize>,
+    line_boundaries: bool,
+    parts: usize,
+) -> PyResult<Vec<Bound<'py, PyBytes>>> {
+    let counted = count(
+        py,
+        corpus,
+        is_files,
+        pattern,
+        normalization,
+        num_threads,
+        false,
+        None,
+        line_boundaries,
+    )?;
+    let blobs = py.detach(|| partition_to_bytes(counted.counts, &counted.meta, parts));
+    Ok(blobs.iter().map(|b| PyBytes::new(py, b)).collect())
+}
+
+/// `counts` split into `parts` by pre-token hash, each written as a counts
+/// file with `meta` (`total_bytes` on the first part only, so sums stay exact).
+fn partition_to_bytes(
+    counts: train::count::WordCounts,
+    meta: &bytepair::io::counts::CountsMeta,
+    parts: usize,
+) -> Vec<Vec<u8>> {
+    counts
+        .partition(parts.max(1))
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| {
+            let mut meta = meta.clone();
+            if i > 0 {
+                meta.total_bytes = 0;
+            }
+            bytepair::io::counts::write_counts(&part.into_sorted(), &meta)
+        })
+        .collect()
 }
 
 /// What `dynamic_merge` returns: the sequences in dense dynamic ids (in order
@@ -1512,6 +1591,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(count, m)?)?;
     m.add_class::<PyCounts>()?;
     m.add_function(wrap_pyfunction!(train_superbpe, m)?)?;
+    m.add_function(wrap_pyfunction!(count_parts, m)?)?;
     m.add_function(wrap_pyfunction!(train_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(train_from_word_counts, m)?)?;
     m.add_function(wrap_pyfunction!(pretokenize, m)?)?;

@@ -172,7 +172,7 @@ pub fn read_counts(data: &[u8], source: &str) -> Result<(WordCounts, CountsMeta)
             header.entries
         )));
     }
-    let mut counts = WordCounts::default();
+    let mut entries = Vec::with_capacity((header.entries as usize).min(1 << 20));
     let mut prev: &[u8] = &[];
     for i in 0..header.entries {
         let len = r.varint()?;
@@ -184,13 +184,14 @@ pub fn read_counts(data: &[u8], source: &str) -> Result<(WordCounts, CountsMeta)
             return Err(r.fail(format!("entry {i} is out of order or repeated")));
         }
         let count = r.varint()?;
-        counts.add(word, count);
+        entries.push((Box::from(word), count));
         prev = word;
     }
     if r.at != body.len() {
         return Err(r.fail("bytes after the last entry"));
     }
-    Ok((counts, header.meta))
+    // Checked sorted and distinct above: kept as a sorted list, not hashed.
+    Ok((WordCounts::from_sorted(entries), header.meta))
 }
 
 #[cfg(test)]

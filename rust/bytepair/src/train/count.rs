@@ -59,16 +59,81 @@ impl ShortKey {
     }
 }
 
+/// Sorted, distinct `(pre-token, count)` entries.
+pub type SortedCounts = Vec<(Box<[u8]>, u64)>;
+
 /// Pre-token -> number of occurrences.
+///
+/// Counts read from a file or summed from sorted parts stay a sorted list
+/// (`sorted`) until something changes them: the merge loop wants them sorted
+/// anyway, and sums of sorted parts are a merge, so the distributed reduce
+/// never hashes a pre-token. Any change first moves them into the maps.
 #[derive(Default, Debug, Clone)]
 pub struct WordCounts {
     short: FxHashMap<ShortKey, u64>,
     long: FxHashMap<Box<[u8]>, u64>,
+    sorted: SortedCounts,
 }
 
 impl WordCounts {
+    /// Counts from entries sorted by bytes with no repeats (not checked here;
+    /// the file reader checks them).
+    pub fn from_sorted(entries: SortedCounts) -> Self {
+        WordCounts {
+            sorted: entries,
+            ..Default::default()
+        }
+    }
+
+    /// Move sorted entries into the maps before a change.
+    fn hashed(&mut self) -> &mut Self {
+        if !self.sorted.is_empty() {
+            for (w, c) in std::mem::take(&mut self.sorted) {
+                self.add(&w, c);
+            }
+        }
+        self
+    }
+
+    /// The sorted entries, borrowed when they are already a sorted list.
+    pub fn with_sorted<R>(&self, f: impl FnOnce(&[(Box<[u8]>, u64)]) -> R) -> R {
+        if self.short.is_empty() && self.long.is_empty() {
+            f(&self.sorted)
+        } else {
+            f(&self.clone().into_sorted())
+        }
+    }
+
+    /// The sum of several counts. When every part is a sorted list (counts
+    /// read from files) this is a k-way merge, with no hashing.
+    pub fn sum_all(parts: Vec<WordCounts>) -> WordCounts {
+        if parts
+            .iter()
+            .all(|p| p.short.is_empty() && p.long.is_empty())
+        {
+            return WordCounts::from_sorted(merge_sorted(
+                parts.into_iter().map(|p| p.sorted).collect(),
+            ));
+        }
+        let mut parts = parts;
+        // Fold into the largest so the fewest entries move.
+        let largest = (0..parts.len())
+            .max_by_key(|&i| parts[i].len())
+            .unwrap_or(0);
+        let Some(mut sum) = (!parts.is_empty()).then(|| parts.swap_remove(largest)) else {
+            return WordCounts::default();
+        };
+        for p in parts {
+            sum.absorb(p);
+        }
+        sum
+    }
+
     #[inline]
     pub fn add(&mut self, piece: &[u8], n: u64) {
+        if !self.sorted.is_empty() {
+            self.hashed();
+        }
         if piece.len() <= SHORT {
             let c = self.short.entry(ShortKey::new(piece)).or_insert(0);
             *c = c.saturating_add(n);
@@ -98,6 +163,8 @@ impl WordCounts {
 
     /// Fold `other` into `self`.
     pub fn absorb(&mut self, mut other: WordCounts) {
+        self.hashed();
+        other.hashed();
         if other.short.len() > self.short.len() {
             std::mem::swap(&mut self.short, &mut other.short);
         }
@@ -120,19 +187,21 @@ impl WordCounts {
     /// summed on different nodes and the sums simply put side by side.
     pub fn partition(self, parts: usize) -> Vec<WordCounts> {
         let parts = parts.max(1) as u64;
-        let mut out = vec![WordCounts::default(); parts as usize];
-        let part = |w: &[u8]| (crate::io::counts::fnv1a(w) % parts) as usize;
-        for (k, c) in self.short {
-            out[k.with_bytes(part)].short.insert(k, c);
+        let mut out: Vec<SortedCounts> = vec![Vec::new(); parts as usize];
+        // Sorted once, then dealt out in order: every part is a sorted list,
+        // ready to be written, and nothing is hashed into a map again.
+        for (w, c) in self.into_sorted() {
+            out[(crate::io::counts::fnv1a(&w) % parts) as usize].push((w, c));
         }
-        for (k, c) in self.long {
-            out[part(&k)].long.insert(k, c);
-        }
-        out
+        out.into_iter().map(WordCounts::from_sorted).collect()
     }
 
     /// The words sorted by their bytes: a canonical order whatever the threads did.
     pub fn into_sorted(self) -> Vec<(Box<[u8]>, u64)> {
+        // Entries are either a sorted list or in the maps, never both.
+        if self.short.is_empty() && self.long.is_empty() {
+            return self.sorted;
+        }
         let mut v: Vec<(Box<[u8]>, u64)> = Vec::with_capacity(self.len());
         v.extend(self.short.into_iter().map(|(k, c)| (k.bytes(), c)));
         v.extend(self.long);
@@ -142,6 +211,9 @@ impl WordCounts {
 
     /// The count of one piece.
     pub fn get(&self, piece: &[u8]) -> u64 {
+        if let Ok(i) = self.sorted.binary_search_by(|(w, _)| (**w).cmp(piece)) {
+            return self.sorted[i].1;
+        }
         if piece.len() <= SHORT {
             self.short.get(&ShortKey::new(piece)).copied().unwrap_or(0)
         } else {
@@ -150,15 +222,17 @@ impl WordCounts {
     }
 
     pub fn len(&self) -> usize {
-        self.short.len() + self.long.len()
+        self.short.len() + self.long.len() + self.sorted.len()
     }
 
     /// Adjacent byte pairs over all occurrences: the sum of count x (length-1).
     pub fn pair_total(&self) -> u128 {
         let short = self.short.iter().map(|(k, c)| (k.len as usize, *c));
         let long = self.long.iter().map(|(k, c)| (k.len(), *c));
+        let sorted = self.sorted.iter().map(|(k, c)| (k.len(), *c));
         short
             .chain(long)
+            .chain(sorted)
             .map(|(n, c)| c as u128 * n.saturating_sub(1) as u128)
             .sum()
     }
@@ -166,6 +240,32 @@ impl WordCounts {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// Merge sorted entry lists, adding the counts of equal pre-tokens.
+fn merge_sorted(lists: Vec<SortedCounts>) -> SortedCounts {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let total = lists.iter().map(Vec::len).sum();
+    let mut out: SortedCounts = Vec::with_capacity(total);
+    let mut iters: Vec<_> = lists.into_iter().map(Vec::into_iter).collect();
+    // The heap holds each list's next entry; ties go to the lower list index.
+    let mut heap = BinaryHeap::new();
+    for (i, it) in iters.iter_mut().enumerate() {
+        if let Some((w, c)) = it.next() {
+            heap.push(Reverse((w, i, c)));
+        }
+    }
+    while let Some(Reverse((w, i, c))) = heap.pop() {
+        match out.last_mut() {
+            Some((last, n)) if *last == w => *n = n.saturating_add(c),
+            _ => out.push((w, c)),
+        }
+        if let Some((w, c)) = iters[i].next() {
+            heap.push(Reverse((w, i, c)));
+        }
+    }
+    out
 }
 
 /// Counts pre-tokens of a stream of text with one map per worker thread,
@@ -235,6 +335,7 @@ impl WordCounts {
         if self.len() <= keep {
             return (0, 0, 0);
         }
+        self.hashed();
         let mut counts: Vec<u64> = self
             .short
             .values()
@@ -633,5 +734,36 @@ mod tests {
         }
         assert_eq!(seen, whole.len(), "a pre-token landed in two parts");
         assert_eq!(sum.into_sorted(), whole);
+    }
+
+    #[test]
+    fn sums_of_sorted_lists_merge_without_hashing_and_match_map_sums() {
+        let pre = Pretokenizer::new(PatternSpec::Named(PatternName::Gpt2)).expect("gpt2");
+        let texts = [
+            "the cat and the hat\n",
+            "a cat, the end\n",
+            "zebra the cat\n",
+        ];
+        let maps: Vec<WordCounts> = texts
+            .iter()
+            .map(|t| {
+                let mut wc = WordCounts::default();
+                wc.add_text(&pre, &t.repeat(3)).expect("count");
+                wc
+            })
+            .collect();
+        let by_map = WordCounts::sum_all(maps.clone()).into_sorted();
+        let lists: Vec<WordCounts> = maps
+            .into_iter()
+            .map(|m| WordCounts::from_sorted(m.into_sorted()))
+            .collect();
+        let merged = WordCounts::sum_all(lists);
+        assert!(merged.short.is_empty() && merged.long.is_empty(), "hashed");
+        assert_eq!(merged.get(b" cat"), 9);
+        assert_eq!(merged.len(), by_map.len());
+        let mut changed = merged.clone();
+        changed.add(b" cat", 1); // a change moves the list into the maps
+        assert_eq!(changed.get(b" cat"), 10);
+        assert_eq!(merged.into_sorted(), by_map);
     }
 }
