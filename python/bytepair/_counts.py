@@ -214,31 +214,22 @@ def count(
     if num_threads is not None:
         _check_int("num_threads", num_threads, 1)
     if is_paths(corpus):
-        core = _core.count(
-            resolve_paths(corpus),
-            True,
-            pattern,
-            norm,
-            num_threads,
-            bool(progress),
-            max_distinct,
-            bool(line_boundaries),
-        )
+        source, is_files = resolve_paths(corpus), True
     else:
         if not hasattr(corpus, "__iter__"):
             raise TypeError(
                 f"corpus must be a path, a list of paths or an iterable of str, "
                 f"not {type(corpus).__name__}"
             )
-        texts = iter_texts(corpus, text_column)
-        core = _core.count(
-            texts,
-            False,
-            pattern,
-            norm,
-            num_threads,
-            bool(progress),
-            max_distinct,
-            bool(line_boundaries),
-        )
+        source, is_files = iter_texts(corpus, text_column), False
+    core = _core.count(
+        source,
+        is_files,
+        pattern,
+        norm,
+        num_threads,
+        bool(progress),
+        max_distinct,
+        bool(line_boundaries),
+    )
     return Counts(core)

@@ -203,8 +203,8 @@ def encode(
     tok_ref = ray.put(tok)
     jobs: list[tuple[Any, int]] = []  # (result ref, work units for the bar)
     if is_paths(corpus):
-        paths = [p for p in resolve_paths(corpus) if not isinstance(p, tuple)]
-        if len(paths) != len(resolve_paths(corpus)):
+        paths = resolve_paths(corpus)
+        if any(isinstance(p, tuple) for p in paths):
             raise ValueError("encode takes whole files as documents, not (path, start, end)")
         task = ray.remote(_encode_files)
         for i, group in enumerate(_group_files(paths, _shard_size(ray, paths, shard_bytes))):

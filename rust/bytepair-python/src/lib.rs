@@ -752,14 +752,16 @@ fn train_text<'py>(
         let given = given.borrow();
         (given.counts.clone(), given.meta.total_bytes, given.pruned)
     } else {
-        let counter = pool.install(|| {
-            Counter::new(&pre)
-                .with_normalization(norm)
-                .with_max_distinct(max_distinct)
-        });
-        let (mut counts, bytes, pruned) =
-            count_corpus(py, &corpus, is_files, counter, &pool, progress)?;
-        (counts.pop().unwrap_or_default(), bytes, pruned)
+        count_one(
+            py,
+            &corpus,
+            is_files,
+            &pre,
+            norm,
+            max_distinct,
+            &pool,
+            progress,
+        )?
     };
     let (tok, stats) = finish_training(py, &pool, counts, bytes, &cfg, (spec, norm), started)?;
     stats.set_item("forced_skipped", skipped)?;
@@ -863,6 +865,28 @@ fn count_corpus(
     let (bytes, pruned) = (counter.bytes, counter.pruned);
     let counts = py.detach(|| pool.install(|| counter.finish_all()));
     Ok((counts, bytes, pruned))
+}
+
+/// Count a corpus with one pre-tokenizer, a normalization and an optional
+/// distinct-pre-token cap: what plain training and `count` both do.
+#[allow(clippy::too_many_arguments)]
+fn count_one(
+    py: Python<'_>,
+    corpus: &Bound<'_, PyAny>,
+    is_files: bool,
+    pre: &Pretokenizer,
+    norm: bytepair::tokenizer::Normalization,
+    max_distinct: Option<usize>,
+    pool: &rayon::ThreadPool,
+    progress: bool,
+) -> PyResult<(train::count::WordCounts, u64, train::count::Pruned)> {
+    let counter = pool.install(|| {
+        Counter::new(pre)
+            .with_normalization(norm)
+            .with_max_distinct(max_distinct)
+    });
+    let (mut counts, bytes, pruned) = count_corpus(py, corpus, is_files, counter, pool, progress)?;
+    Ok((counts.pop().unwrap_or_default(), bytes, pruned))
 }
 
 fn pruned_dict<'py>(py: Python<'py>, p: &train::count::Pruned) -> PyResult<Bound<'py, PyDict>> {
@@ -1364,15 +1388,18 @@ fn count(
         pre = pre.with_line_boundaries();
     }
     let pool = thread_pool(num_threads)?;
-    let counter = pool.install(|| {
-        Counter::new(&pre)
-            .with_normalization(norm)
-            .with_max_distinct(max_distinct)
-    });
-    let (mut counts, bytes, pruned) =
-        count_corpus(py, &corpus, is_files, counter, &pool, progress)?;
+    let (counts, bytes, pruned) = count_one(
+        py,
+        &corpus,
+        is_files,
+        &pre,
+        norm,
+        max_distinct,
+        &pool,
+        progress,
+    )?;
     Ok(PyCounts {
-        counts: counts.pop().unwrap_or_default(),
+        counts,
         meta: bytepair::io::counts::CountsMeta {
             pattern,
             normalization,

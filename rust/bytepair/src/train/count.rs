@@ -86,13 +86,10 @@ impl WordCounts {
     }
 
     /// Move sorted entries into the maps before a change.
-    fn hashed(&mut self) -> &mut Self {
-        if !self.sorted.is_empty() {
-            for (w, c) in std::mem::take(&mut self.sorted) {
-                self.add(&w, c);
-            }
+    fn hashed(&mut self) {
+        for (w, c) in std::mem::take(&mut self.sorted) {
+            self.add(&w, c);
         }
-        self
     }
 
     /// The sorted entries, borrowed when they are already a sorted list.
@@ -117,12 +114,10 @@ impl WordCounts {
         }
         let mut parts = parts;
         // Fold into the largest so the fewest entries move.
-        let largest = (0..parts.len())
-            .max_by_key(|&i| parts[i].len())
-            .unwrap_or(0);
-        let Some(mut sum) = (!parts.is_empty()).then(|| parts.swap_remove(largest)) else {
+        let Some(largest) = (0..parts.len()).max_by_key(|&i| parts[i].len()) else {
             return WordCounts::default();
         };
+        let mut sum = parts.swap_remove(largest);
         for p in parts {
             sum.absorb(p);
         }
