@@ -63,6 +63,34 @@ def test_tasks_ran_on_both_workers(cluster):
     assert len(nodes) == 2
 
 
+def _coverage(ranges) -> dict[tuple[str, int], int]:
+    """How many ranges cover each byte, as the steps of that count."""
+    steps: dict[tuple[str, int], int] = {}
+    for path, start, end in ranges:
+        steps[(path, start)] = steps.get((path, start), 0) + 1
+        steps[(path, end)] = steps.get((path, end), 0) - 1
+    return {k: v for k, v in steps.items() if v}
+
+
+def test_task_plan_tiles_every_file_and_balances_bytes(tmp_path):
+    from bytepair.distributed import _MIN_RANGE, _plan_tasks
+
+    sizes = [5_000_000, 10, 0, 3_333_333, 7 << 20]
+    files = []
+    for i, size in enumerate(sizes):
+        f = tmp_path / f"f{i}.txt"
+        f.write_bytes(b"x" * size)
+        files.append(str(f))
+    files.append((files[0], 1000, 2_000_000))  # a range of a file, counted again
+    for task_bytes, cpus in [(None, 2), (None, 3), (2_000_000, 1), (1 << 30, 4)]:
+        tasks = _plan_tasks(files, task_bytes, cpus)
+        got = _coverage(r for t in tasks for r in t)
+        want = _coverage([(f, 0, n) for f, n in zip(files, sizes, strict=False)] + [files[-1]])
+        assert got == want  # every byte of every span is counted exactly once
+        loads = [sum(e - s for _, s, e in t) for t in tasks]
+        assert max(loads) - min(loads) <= max(_MIN_RANGE, max(loads) // 8), loads
+
+
 def test_normalized_and_line_boundary_counts(cluster, tmp_path):
     files = CORPUS[:6]
     for kw in [

@@ -149,6 +149,7 @@ def count_parts(
     line_boundaries: bool,
     parts: int,
 ) -> list[bytes]: ...
+def sum_count_bytes(blobs: list[bytes]) -> bytes: ...
 def train(
     corpus: list[str] | Iterable[str] | Counts,
     is_files: bool,

@@ -9,7 +9,8 @@ Training splits into an exact map-reduce and a loop that needs only its result:
    that is the same on every machine (``Counts.partition``);
 2. **reduce**: one task per part sums that part of every shard, fetching the
    shards' pieces a few at a time, so no node holds more than one part of
-   the distinct pre-tokens at once;
+   the distinct pre-tokens at once (with at most 8 shards the driver merges
+   their counts itself, in one step);
 3. **merge loop**: the driver puts the disjoint sums side by side and trains
    (``bytepair.train``), so the merges are byte-identical to training on one
    machine.
@@ -38,11 +39,15 @@ from ._corpus import is_paths, resolve_paths
 from ._counts import Counts
 from ._tokenizer import Tokenizer, _atomic_write, _digest
 
-# A shard is at most this much text unless asked otherwise; smaller shards
-# balance better, larger ones pay the per-task cost (a partial count to
-# serialize) less often.
+# A counting task gets the corpus over the cluster's CPUs, at least 1 MB and
+# at most 256 MB, as ranges of at least 1 MB dealt out in turn (see
+# _plan_tasks): one partial count per task (a count to sort, write and merge
+# later) and tasks that take about as long as each other. An encoding task
+# gets whole files, about a half of a CPU's share.
 _MAX_SHARD = 256 << 20
 _MIN_SHARD = 1 << 20
+_MIN_RANGE = 1 << 20
+_RANGES_PER_TASK = 32
 # Reducers fetch this many shard pieces at a time.
 _FETCH = 8
 
@@ -68,10 +73,12 @@ def count(
         path (a shared or mounted file system), each line a sequence as in
         ``bytepair.count``; or a ``ray.data.Dataset`` whose ``text_column``
         rows are the sequences.
-    shard_bytes: text per map task (default: the corpus over four tasks per
-        cluster CPU, between 1 MB and 256 MB). Large files are cut into
-        byte ranges; small ones are grouped.
-    partitions: reduce tasks (default: the cluster's CPUs).
+    shard_bytes: text per map task (default: the corpus over the cluster's
+        CPUs, between 1 MB and 256 MB). The files are cut into byte ranges
+        dealt out to the tasks in turn, so each task counts a sample of the
+        whole corpus.
+    partitions: reduce tasks (default: the cluster's CPUs, or none when the
+        files make at most 8 shards: the driver then merges their counts).
 
     Equal to ``bytepair.count`` on the same input (same files, or the same
     rows as an iterator of str), whatever the shards and partitions.
@@ -388,25 +395,29 @@ def _count_specs(
     from ._train import _check_int
 
     ray = _ray()
-    if partitions is None:
-        partitions = max(1, min(64, int(ray.cluster_resources().get("CPU", 1))))
-    _check_int("partitions", partitions, 1)
     if shard_bytes is not None:
         _check_int("shard_bytes", shard_bytes, 1)
+    if partitions is not None:
+        _check_int("partitions", partitions, 1)
     for pattern, _, _ in specs:  # fail on the driver, not in every task
         _core.pretokenize("", pattern)
-    n_out = partitions * len(specs)
+    cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
+    reducers = min(64, cpus)
     jobs: list[tuple[Any, int]] = []
     if is_paths(corpus):
         files = resolve_paths(corpus)
-        paths = [f[0] if isinstance(f, tuple) else f for f in files]
-        task = ray.remote(_count_files).options(num_returns=n_out)
-        for shard in _plan_shards(files, _shard_size(ray, paths, shard_bytes)):
+        shards = _plan_tasks(files, shard_bytes, cpus)
+        if partitions is None:  # no reduce round for a few shards (see below)
+            partitions = 1 if len(shards) <= _FETCH else reducers
+        task = ray.remote(_count_files).options(num_returns=partitions * len(specs))
+        for shard in shards:
             refs = task.remote(shard, specs, partitions)
             jobs.append((refs, sum(e - s for _, s, e in shard)))
         unit = "B"
     else:
-        task = ray.remote(_count_block).options(num_returns=n_out)
+        # Blocks arrive as the Dataset runs, so their number is not known yet.
+        partitions = partitions or reducers
+        task = ray.remote(_count_block).options(num_returns=partitions * len(specs))
         for block, rows in _blocks(corpus, text_column):
             jobs.append((task.remote(block, text_column, specs, partitions), rows))
         unit = "rows"
@@ -415,49 +426,71 @@ def _count_specs(
     outs = [r if isinstance(r, list) else [r] for r, _ in jobs]
     firsts = [(o[0], w) for o, (_, w) in zip(outs, jobs, strict=True)]
     _wait(ray, firsts, progress, "counting", unit)
+    per_spec = range(0, partitions * len(specs), partitions)
+    if len(outs) <= _FETCH:
+        # A few shards: the driver merges their pieces itself, in one k-way
+        # merge per spec, holding no more than a reducer would; a reduce
+        # round would cost a second round of tasks and copies (0.1-0.2 s on
+        # the benchmark corpus).
+        pieces = ray.get([ref for o in outs for ref in o])
+        n = len(outs[0])
+        return [
+            Counts.sum_bytes(p for i, p in enumerate(pieces) if s <= i % n < s + partitions)
+            for s in per_spec
+        ]
     # Reducers start once every map is done: started with the maps (a task
     # blocked in ray.wait gives its CPU back) they merged the running sum
     # again for each arriving piece, and counting took 1.3-1.9x as long.
     reduce = ray.remote(_sum_parts)
     sums = [
         reduce.remote([o[k] for o in outs])  # refs in a list: fetched by the task
-        for k in range(n_out)
+        for k in range(partitions * len(specs))
     ]
     blobs = ray.get(sums)
     # The parts are disjoint sorted lists: summing them is a merge.
-    return [
-        Counts.sum_bytes(blobs[s * partitions : (s + 1) * partitions]) for s in range(len(specs))
-    ]
+    return [Counts.sum_bytes(blobs[s : s + partitions]) for s in per_spec]
 
 
 def _shard_size(ray, paths: Sequence[str], shard_bytes: int | None) -> int:
+    """Bytes of whole files per encoding task."""
     if shard_bytes is not None:
         return shard_bytes
-    total = sum(os.path.getsize(p) for p in set(paths))
+    total = sum(os.path.getsize(p) for p in paths)
     cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
-    return max(_MIN_SHARD, min(_MAX_SHARD, total // (4 * cpus) + 1))
+    return max(_MIN_SHARD, min(_MAX_SHARD, total // (2 * cpus) + 1))
 
 
-def _plan_shards(files: Sequence[Any], shard_bytes: int) -> list[list[tuple[str, int, int]]]:
-    """Byte ranges of about ``shard_bytes`` each, in file order: a large file
-    is cut into ranges, small files share a shard."""
-    shards: list[list[tuple[str, int, int]]] = []
-    current: list[tuple[str, int, int]] = []
-    filled = 0
+def _plan_tasks(
+    files: Sequence[Any], task_bytes: int | None, cpus: int
+) -> list[list[tuple[str, int, int]]]:
+    """Byte ranges for about ``total / task_bytes`` counting tasks (default:
+    one per CPU, of 1-256 MB each), dealt out in turn. The files, end to end,
+    are cut into windows of equal size, about
+    ``_RANGES_PER_TASK`` per task, and window ``w`` goes to task ``w mod n``:
+    every task counts an even sample of the whole corpus and takes about as
+    long as the others (cut in file order, the task that got the many-scripts
+    files ran 1.6x as long as the one that got English), and it ships one
+    partial count for all its ranges."""
+    spans = []
     for f in files:
         path, start, end = f if isinstance(f, tuple) else (f, 0, os.path.getsize(f))
         end = min(end, os.path.getsize(path))
+        if start < end:
+            spans.append((path, start, end))
+    total = sum(e - s for _, s, e in spans)
+    if task_bytes is None:
+        task_bytes = max(_MIN_SHARD, min(_MAX_SHARD, total // cpus + 1))
+    n = max(1, -(-total // task_bytes))
+    window = max(_MIN_RANGE, -(-total // (n * _RANGES_PER_TASK)))
+    tasks: list[list[tuple[str, int, int]]] = [[] for _ in range(n)]
+    offset = 0  # where the current span starts in the files end to end
+    for path, start, end in spans:
         while start < end:
-            take = min(end - start, shard_bytes - filled)
-            current.append((path, start, start + take))
-            filled += take
+            take = min(end - start, window - offset % window)
+            tasks[(offset // window) % n].append((path, start, start + take))
             start += take
-            if filled >= shard_bytes:
-                shards.append(current)
-                current, filled = [], 0
-    if current:
-        shards.append(current)
-    return shards
+            offset += take
+    return [t for t in tasks if t]
 
 
 def _group_files(paths: Sequence[str], shard_bytes: int) -> list[list[str]]:
@@ -578,7 +611,7 @@ def _sum_parts(refs: list[Any]) -> bytes:
     while pending:
         ready, pending = ray.wait(pending, num_returns=min(_FETCH, len(pending)))
         # Sorted lists merged as they arrive; the running sum is kept as bytes.
-        total = [_core.Counts.sum_bytes(total + ray.get(ready)).to_bytes()]
+        total = [_core.sum_count_bytes(total + ray.get(ready))]
     return total[0]
 
 

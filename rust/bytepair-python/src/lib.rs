@@ -1144,41 +1144,6 @@ fn train_from_word_counts(
     Ok(PyTokenizer::wrap(inner))
 }
 
-/// The metadata of a sum of counts: all must be made the same way; the
-/// byte totals add up.
-fn summed_meta(
-    metas: &[bytepair::io::counts::CountsMeta],
-) -> CoreResult<bytepair::io::counts::CountsMeta> {
-    let Some(first) = metas.first() else {
-        return Err(CoreError(bytepair::Error::config(
-            "a sum of counts needs at least one",
-        )));
-    };
-    let mut meta = first.clone();
-    meta.total_bytes = 0;
-    for b in metas {
-        let a = first;
-        if a.pattern != b.pattern
-            || a.normalization != b.normalization
-            || a.line_boundaries != b.line_boundaries
-        {
-            return Err(CoreError(bytepair::Error::config(format!(
-                "cannot add counts made with pattern={:?}, normalization={:?}, \
-                 line_boundaries={} to counts made with pattern={:?}, normalization={:?}, \
-                 line_boundaries={}",
-                b.pattern,
-                b.normalization,
-                b.line_boundaries,
-                a.pattern,
-                a.normalization,
-                a.line_boundaries
-            ))));
-        }
-        meta.total_bytes = meta.total_bytes.saturating_add(b.total_bytes);
-    }
-    Ok(meta)
-}
-
 /// Pre-token counts with what they were made with (`bytepair.Counts` wraps it).
 #[pyclass(name = "Counts", module = "bytepair._core", frozen)]
 struct PyCounts {
@@ -1232,8 +1197,8 @@ impl PyCounts {
 
     fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         let data = py.detach(|| {
-            self.counts
-                .with_sorted(|entries| bytepair::io::counts::write_counts(entries, &self.meta))
+            let parts = self.counts.sorted_parts(1);
+            bytepair::io::counts::write_counts(&parts[0], &self.meta)
         });
         PyBytes::new(py, &data)
     }
@@ -1246,22 +1211,20 @@ impl PyCounts {
         self.counts.get(word)
     }
 
-    /// The sum of `.bpcounts` byte strings made the same way: decoded side by
-    /// side and merged as sorted lists (the distributed reduce), no copies.
+    /// The sum of `.bpcounts` byte strings made the same way: each decoded
+    /// (in parallel) into a sorted list, then merged without hashing.
     #[staticmethod]
     fn sum_bytes(py: Python<'_>, blobs: Vec<PyBackedBytes>) -> CoreResult<Self> {
-        let decoded = py.detach(|| {
+        let (counts, meta) = py.detach(|| {
             use rayon::prelude::*;
-            blobs
+            let decoded = blobs
                 .par_iter()
                 .map(|b| bytepair::io::counts::read_counts(b, "<bytes>"))
-                .collect::<bytepair::Result<Vec<_>>>()
+                .collect::<bytepair::Result<Vec<_>>>()?;
+            let (lists, metas): (Vec<_>, Vec<_>) = decoded.into_iter().unzip();
+            let meta = bytepair::io::counts::CountsMeta::sum(&metas)?;
+            Ok::<_, bytepair::Error>((train::count::WordCounts::sum_all(lists), meta))
         })?;
-        let metas: Vec<_> = decoded.iter().map(|(_, m)| m.clone()).collect();
-        let meta = summed_meta(&metas)?;
-        let counts = py.detach(|| {
-            train::count::WordCounts::sum_all(decoded.into_iter().map(|(c, _)| c).collect())
-        });
         Ok(PyCounts {
             counts,
             meta,
@@ -1274,7 +1237,7 @@ impl PyCounts {
     #[staticmethod]
     fn sum(py: Python<'_>, parts: Vec<PyRef<'_, PyCounts>>) -> CoreResult<Self> {
         let metas: Vec<_> = parts.iter().map(|p| p.meta.clone()).collect();
-        let meta = summed_meta(&metas)?;
+        let meta = bytepair::io::counts::CountsMeta::sum(&metas)?;
         let mut pruned = train::count::Pruned::default();
         for p in &parts {
             pruned = pruned.combined(p.pruned);
@@ -1298,7 +1261,7 @@ impl PyCounts {
                 "parts must be at least 1",
             )));
         }
-        let split = py.detach(|| self.counts.clone().partition(parts));
+        let split = py.detach(|| self.counts.partition(parts));
         Ok(split
             .into_iter()
             .enumerate()
@@ -1360,6 +1323,26 @@ impl PyCounts {
     }
 }
 
+fn normalization_named(name: Option<&str>) -> CoreResult<bytepair::tokenizer::Normalization> {
+    match name {
+        None => Ok(Default::default()),
+        Some(n) => bytepair::tokenizer::Normalization::from_name(n).ok_or_else(|| {
+            CoreError(bytepair::Error::config(format!(
+                "normalization must be NFC, NFKC, Lowercase or NFKC+Lowercase, not {n:?}"
+            )))
+        }),
+    }
+}
+
+fn pretokenizer(pattern: Option<&str>, line_boundaries: bool) -> CoreResult<Pretokenizer> {
+    let pre = Pretokenizer::new(pattern_spec(pattern))?;
+    Ok(if line_boundaries {
+        pre.with_line_boundaries()
+    } else {
+        pre
+    })
+}
+
 /// Count the pre-tokens of files or an iterator of str.
 #[pyfunction]
 #[pyo3(signature = (corpus, is_files, pattern, normalization, num_threads, progress, max_distinct=None, line_boundaries=false))]
@@ -1375,18 +1358,8 @@ fn count(
     max_distinct: Option<usize>,
     line_boundaries: bool,
 ) -> PyResult<PyCounts> {
-    let norm = match normalization.as_deref() {
-        None => Default::default(),
-        Some(n) => bytepair::tokenizer::Normalization::from_name(n).ok_or_else(|| {
-            CoreError(bytepair::Error::config(format!(
-                "normalization must be NFC, NFKC, Lowercase or NFKC+Lowercase, not {n:?}"
-            )))
-        })?,
-    };
-    let mut pre = Pretokenizer::new(pattern_spec(pattern.as_deref())).map_err(CoreError)?;
-    if line_boundaries {
-        pre = pre.with_line_boundaries();
-    }
+    let norm = normalization_named(normalization.as_deref())?;
+    let pre = pretokenizer(pattern.as_deref(), line_boundaries)?;
     let pool = thread_pool(num_threads)?;
     let (counts, bytes, pruned) = count_one(
         py,
@@ -1411,8 +1384,8 @@ fn count(
 }
 
 /// `count(...)` split into `parts` `.bpcounts` byte strings by pre-token
-/// hash (see `Counts.partition_bytes`), without a copy of the counts: a
-/// distributed map task.
+/// hash (see `Counts.partition`), without a copy of the counts: a
+/// distributed map task. Sorting and writing use the same `num_threads`.
 #[pyfunction]
 #[pyo3(signature = (corpus, is_files, pattern, normalization, num_threads, line_boundaries, parts))]
 #[allow(clippy::too_many_arguments)]
@@ -1437,29 +1410,48 @@ fn count_parts<'py>(
         None,
         line_boundaries,
     )?;
-    let blobs = py.detach(|| partition_to_bytes(counted.counts, &counted.meta, parts));
+    let pool = thread_pool(num_threads)?;
+    let blobs =
+        py.detach(|| pool.install(|| partition_to_bytes(&counted.counts, &counted.meta, parts)));
     Ok(blobs.iter().map(|b| PyBytes::new(py, b)).collect())
 }
 
 /// `counts` split into `parts` by pre-token hash, each written as a counts
 /// file with `meta` (`total_bytes` on the first part only, so sums stay exact).
 fn partition_to_bytes(
-    counts: train::count::WordCounts,
+    counts: &train::count::WordCounts,
     meta: &bytepair::io::counts::CountsMeta,
     parts: usize,
 ) -> Vec<Vec<u8>> {
+    use rayon::prelude::*;
     counts
-        .partition(parts.max(1))
-        .into_iter()
+        .sorted_parts(parts)
+        .par_iter()
         .enumerate()
         .map(|(i, part)| {
             let mut meta = meta.clone();
             if i > 0 {
                 meta.total_bytes = 0;
             }
-            bytepair::io::counts::write_counts(&part.into_sorted(), &meta)
+            bytepair::io::counts::write_counts(part, &meta)
         })
         .collect()
+}
+
+/// The sum of `.bpcounts` byte strings, written as one: a merge over entries
+/// borrowed from the inputs, so no pre-token is copied on the way (a
+/// distributed reducer's whole job).
+#[pyfunction]
+fn sum_count_bytes<'py>(
+    py: Python<'py>,
+    blobs: Vec<PyBackedBytes>,
+) -> CoreResult<Bound<'py, PyBytes>> {
+    let data = py.detach(|| {
+        let files: Vec<&[u8]> = blobs.iter().map(|b| b.as_ref()).collect();
+        let (entries, meta) = bytepair::io::counts::sum_counts_files(&files, "<bytes>")?;
+        Ok::<_, bytepair::Error>(bytepair::io::counts::write_counts(&entries, &meta))
+    })?;
+    Ok(PyBytes::new(py, &data))
 }
 
 /// What `dynamic_merge` returns: the sequences in dense dynamic ids (in order
@@ -1619,6 +1611,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyCounts>()?;
     m.add_function(wrap_pyfunction!(train_superbpe, m)?)?;
     m.add_function(wrap_pyfunction!(count_parts, m)?)?;
+    m.add_function(wrap_pyfunction!(sum_count_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(train_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(train_from_word_counts, m)?)?;
     m.add_function(wrap_pyfunction!(pretokenize, m)?)?;

@@ -63,20 +63,55 @@ fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
-/// The counts file for `entries` (sorted by bytes, no duplicates).
-pub fn write_counts(entries: &[(Box<[u8]>, u64)], meta: &CountsMeta) -> Vec<u8> {
+impl CountsMeta {
+    /// What a sum of counts made with `metas` was made with: they must agree
+    /// on how the text was split; their byte totals add up.
+    pub fn sum(metas: &[CountsMeta]) -> Result<CountsMeta> {
+        let Some(first) = metas.first() else {
+            return Err(Error::config("a sum of counts needs at least one"));
+        };
+        let mut meta = first.clone();
+        meta.total_bytes = 0;
+        for b in metas {
+            let a = first;
+            if a.pattern != b.pattern
+                || a.normalization != b.normalization
+                || a.line_boundaries != b.line_boundaries
+            {
+                return Err(Error::config(format!(
+                    "cannot add counts made with pattern={:?}, normalization={:?}, \
+                     line_boundaries={} to counts made with pattern={:?}, normalization={:?}, \
+                     line_boundaries={}",
+                    b.pattern,
+                    b.normalization,
+                    b.line_boundaries,
+                    a.pattern,
+                    a.normalization,
+                    a.line_boundaries
+                )));
+            }
+            meta.total_bytes = meta.total_bytes.saturating_add(b.total_bytes);
+        }
+        Ok(meta)
+    }
+}
+
+/// The counts file for `entries` (sorted by bytes, no duplicates; owned or
+/// borrowed pre-tokens).
+pub fn write_counts<K: AsRef<[u8]>>(entries: &[(K, u64)], meta: &CountsMeta) -> Vec<u8> {
     let header = serde_json::to_vec(&Header {
         meta: meta.clone(),
         entries: entries.len() as u64,
     })
     .unwrap_or_default();
-    let body: usize = entries.iter().map(|(w, _)| w.len() + 8).sum();
+    let body: usize = entries.iter().map(|(w, _)| w.as_ref().len() + 8).sum();
     let mut out = Vec::with_capacity(24 + header.len() + body);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
     out.extend_from_slice(&(header.len() as u32).to_le_bytes());
     out.extend_from_slice(&header);
     for (w, c) in entries {
+        let w = w.as_ref();
         put_varint(&mut out, w.len() as u64);
         out.extend_from_slice(w);
         put_varint(&mut out, *c);
@@ -86,14 +121,17 @@ pub fn write_counts(entries: &[(Box<[u8]>, u64)], meta: &CountsMeta) -> Vec<u8> 
     out
 }
 
+/// Sorted entries borrowed from a counts file.
+pub type Entries<'a> = Vec<(&'a [u8], u64)>;
+
 /// A cursor that turns every overrun into a format error.
-struct Reader<'a> {
+struct Reader<'a, 's> {
     data: &'a [u8],
     at: usize,
-    source: &'a str,
+    source: &'s str,
 }
 
-impl<'a> Reader<'a> {
+impl<'a> Reader<'a, '_> {
     fn fail(&self, what: impl Into<String>) -> Error {
         Error::bad_format(format!("{}: byte {}", self.source, self.at), what)
     }
@@ -134,6 +172,32 @@ impl<'a> Reader<'a> {
 
 /// Read a counts file written by [`write_counts`].
 pub fn read_counts(data: &[u8], source: &str) -> Result<(WordCounts, CountsMeta)> {
+    let (entries, meta) = parse_counts(data, source)?;
+    let owned = entries
+        .into_iter()
+        .map(|(w, c)| (Box::from(w), c))
+        .collect();
+    // Checked sorted and distinct: kept as a sorted list, not hashed.
+    Ok((WordCounts::from_sorted(owned), meta))
+}
+
+/// The sum of several counts files made the same way, as sorted entries
+/// borrowed from them: a k-way merge that copies no pre-token (the
+/// distributed reduce writes it straight back out with [`write_counts`]).
+pub fn sum_counts_files<'a>(files: &[&'a [u8]], source: &str) -> Result<(Entries<'a>, CountsMeta)> {
+    use rayon::prelude::*;
+    let parsed = files
+        .par_iter()
+        .map(|data| parse_counts(data, source))
+        .collect::<Result<Vec<_>>>()?;
+    let metas: Vec<CountsMeta> = parsed.iter().map(|(_, m)| m.clone()).collect();
+    let meta = CountsMeta::sum(&metas)?;
+    let lists = parsed.into_iter().map(|(e, _)| e).collect();
+    Ok((crate::train::count::merge_sorted(lists), meta))
+}
+
+/// The entries of a counts file, borrowed from it, checked sorted and distinct.
+pub fn parse_counts<'a>(data: &'a [u8], source: &str) -> Result<(Entries<'a>, CountsMeta)> {
     if data.len() < 8 || &data[..8] != MAGIC {
         return Err(Error::bad_format(source, "not a bytepair counts file"));
     }
@@ -184,23 +248,22 @@ pub fn read_counts(data: &[u8], source: &str) -> Result<(WordCounts, CountsMeta)
             return Err(r.fail(format!("entry {i} is out of order or repeated")));
         }
         let count = r.varint()?;
-        entries.push((Box::from(word), count));
+        entries.push((word, count));
         prev = word;
     }
     if r.at != body.len() {
         return Err(r.fail("bytes after the last entry"));
     }
-    // Checked sorted and distinct above: kept as a sorted list, not hashed.
-    Ok((WordCounts::from_sorted(entries), header.meta))
+    Ok((entries, header.meta))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    type Entries = Vec<(Box<[u8]>, u64)>;
+    type Owned = Vec<(Box<[u8]>, u64)>;
 
-    fn sample() -> (Entries, CountsMeta) {
+    fn sample() -> (Owned, CountsMeta) {
         let entries = vec![
             (b" the".to_vec().into_boxed_slice(), 1 << 40),
             (b"a".to_vec().into_boxed_slice(), 3),
@@ -238,6 +301,32 @@ mod tests {
                 assert!(read_counts(&d, "t").is_err(), "flip {i}:{bit}");
             }
         }
+    }
+
+    #[test]
+    fn sums_of_files_merge_borrowed_entries_and_check_metadata() {
+        let (entries, meta) = sample();
+        let other: Owned = vec![
+            (b"a".to_vec().into_boxed_slice(), 4),
+            (b"b".to_vec().into_boxed_slice(), 1),
+        ];
+        let (f1, f2) = (write_counts(&entries, &meta), write_counts(&other, &meta));
+        let (sum, summed) = sum_counts_files(&[&f1, &f2, &f1], "t").expect("sums");
+        assert_eq!(summed.total_bytes, 3 * meta.total_bytes);
+        let got: Vec<(&[u8], u64)> = sum;
+        let want: Vec<(&[u8], u64)> = vec![
+            (b" the", 2 << 40),
+            (b"a", 10),
+            (b"b", 1),
+            ("東京".as_bytes(), u64::MAX), // saturates
+        ];
+        assert_eq!(got, want);
+        let mut apart = meta.clone();
+        apart.line_boundaries = false;
+        let f3 = write_counts(&other, &apart);
+        let err = sum_counts_files(&[&f1, &f3], "t").expect_err("different splits");
+        assert!(err.to_string().contains("cannot add counts"), "{err}");
+        assert!(sum_counts_files(&[&f1, &f1[..f1.len() - 1]], "t").is_err());
     }
 
     #[test]
