@@ -321,11 +321,12 @@ def local_cluster(
             try:
                 os.killpg(node.pid, sig)
                 node.wait(timeout=15)
-                return
+                break
             except ProcessLookupError:
-                return
+                break
             except subprocess.TimeoutExpired:
                 continue
+        _kill_session(node.pid)  # worker processes have process groups of their own
 
     import ray
 
@@ -363,6 +364,19 @@ def local_cluster(
         for node in reversed(nodes):
             stop(node)
         shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+def _kill_session(sid: int) -> None:
+    """SIGKILL every process left in session ``sid`` (a node started by
+    ``local_cluster``: its Ray worker processes lead process groups of
+    their own, so a signal to the node's group misses them)."""
+    import signal
+
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError):
+                if os.getsid(int(entry)) == sid:
+                    os.kill(int(entry), signal.SIGKILL)
 
 
 def _free_port() -> int:
