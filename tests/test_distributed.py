@@ -118,6 +118,26 @@ def test_train_merges_equal_single_machine(cluster):
         )
 
 
+def test_min_count_cuts_after_the_exact_sum(cluster):
+    files = [p for p in CORPUS if "legal" in p or "financial" in p]
+    single = bp.count(files, progress=False)
+    kept = {w: c for w, c in single.most_common() if c >= 3}
+    gone = [c for _, c in single.most_common() if c < 3]
+    assert kept and gone
+    # Small shards go through the reducers; the default, the driver's merge.
+    for shard_bytes in (1 << 20, None):
+        dist = bp.distributed.count(files, min_count=3, shard_bytes=shard_bytes, progress=False)
+        assert dict(dist.most_common()) == kept, shard_bytes
+        assert dist.total_bytes == single.total_bytes
+        p = dist.pruned
+        assert (p["distinct"], p["occurrences"]) == (len(gone), sum(gone)), shard_bytes
+        assert p["threshold_sum"] == 0  # what stays is exact
+    tok = bp.distributed.train(files, 2000, min_count=3, shard_bytes=1 << 20, progress=False)
+    assert tok.merges == bp.train(dist, 2000, progress=False).merges
+    with pytest.raises(ValueError, match="min_count"):
+        bp.distributed.count(files, min_count=0, progress=False)
+
+
 def test_train_superbpe_equals_single_machine(cluster):
     files = [str(DATA / "english" / "war-and-peace.txt"), str(DATA / "legal" / "licenses_all.txt")]
     single = bp.train_superbpe(files, 3000, 1500, progress=False)

@@ -136,7 +136,8 @@ class Counts:
 
     def partition(self, parts: int) -> list[Counts]:
         """Split into ``parts`` disjoint counts by a hash of each pre-token that
-        is the same on every machine: part ``i`` of every shard's counts holds
+        is the same on every machine (running the same bytepair version):
+        part ``i`` of every shard's counts holds
         the same pre-tokens, so the parts can be summed on different nodes and
         the sums added without overlap (``bytepair.distributed`` reduces this
         way). ``total_bytes`` goes with part 0."""

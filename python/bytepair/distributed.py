@@ -3,10 +3,11 @@
 
 Training splits into an exact map-reduce and a loop that needs only its result:
 
-1. **map**: each Ray task counts one shard (byte ranges of files, cut so every
-   line is counted once, or one block of a Ray Dataset) with the Rust counter,
-   and splits its counts into ``partitions`` parts by a hash of the pre-token
-   that is the same on every machine (``Counts.partition``);
+1. **map**: each Ray task counts one shard with the Rust counter (byte ranges
+   of files, cut so every line is counted once and dealt out in turn so every
+   shard is an even sample of the corpus; or one block of a Ray Dataset), and
+   splits its counts into ``partitions`` parts by a hash of the pre-token that
+   is the same on every machine (``Counts.partition``);
 2. **reduce**: one task per part sums that part of every shard, fetching the
    shards' pieces a few at a time, so no node holds more than one part of
    the distinct pre-tokens at once (with at most 8 shards the driver merges
@@ -65,6 +66,7 @@ def count(
     text_column: str = "text",
     shard_bytes: int | None = None,
     partitions: int | None = None,
+    min_count: int = 1,
     progress: bool = True,
 ) -> Counts:
     """Count the pre-tokens of ``corpus`` on the Ray cluster.
@@ -79,6 +81,11 @@ def count(
         whole corpus.
     partitions: reduce tasks (default: the cluster's CPUs, or none when the
         files make at most 8 shards: the driver then merges their counts).
+    min_count: leave out the pre-tokens counted fewer times in all (cut by
+        the reducers after the exact sum, so the rest stay exact and never
+        reach the driver; ``Counts.pruned`` says what went). For corpora whose
+        distinct pre-tokens would not fit the driver; training on the result
+        is no longer identical to training on the whole count.
 
     Equal to ``bytepair.count`` on the same input (same files, or the same
     rows as an iterator of str), whatever the shards and partitions.
@@ -86,7 +93,9 @@ def count(
     from ._train import _normalization_name
 
     spec = (pattern, _normalization_name(normalization, lowercase), bool(line_boundaries))
-    (counts,) = _count_specs(corpus, [spec], text_column, shard_bytes, partitions, progress)
+    (counts,) = _count_specs(
+        corpus, [spec], text_column, shard_bytes, partitions, min_count, progress
+    )
     return counts
 
 
@@ -100,12 +109,14 @@ def train(
     text_column: str = "text",
     shard_bytes: int | None = None,
     partitions: int | None = None,
+    min_count: int = 1,
     progress: bool = True,
     **options: Any,
 ) -> Tokenizer:
     """Count on the cluster, then train on the driver: the merges are those of
-    ``bytepair.train`` on the same data. ``options`` are ``bytepair.train``'s
-    (special_tokens, min_frequency, max_token_length, unit, ...)."""
+    ``bytepair.train`` on the same data (with the default ``min_count=1``; see
+    ``count``). ``options`` are ``bytepair.train``'s (special_tokens,
+    min_frequency, max_token_length, unit, ...)."""
     from . import _train
 
     _train._check_int("vocab_size", vocab_size, 1)
@@ -119,6 +130,7 @@ def train(
         text_column=text_column,
         shard_bytes=shard_bytes,
         partitions=partitions,
+        min_count=min_count,
         progress=progress,
     )
     return _train.train(counts, vocab_size, progress=progress, **options)
@@ -135,6 +147,7 @@ def train_superbpe(
     text_column: str = "text",
     shard_bytes: int | None = None,
     partitions: int | None = None,
+    min_count: int = 1,
     progress: bool = True,
     **options: Any,
 ) -> Tokenizer:
@@ -150,7 +163,7 @@ def train_superbpe(
         specs.insert(0, (p1, None, False))
     elif not isinstance(base, Tokenizer):
         raise TypeError(f"base must be a bytepair.Tokenizer, not {type(base).__name__}")
-    counted = _count_specs(corpus, specs, text_column, shard_bytes, partitions, progress)
+    counted = _count_specs(corpus, specs, text_column, shard_bytes, partitions, min_count, progress)
     given = counted[0] if base is not None else tuple(counted)
     return train_superbpe(
         given,
@@ -403,12 +416,14 @@ def _count_specs(
     text_column: str,
     shard_bytes: int | None,
     partitions: int | None,
+    min_count: int,
     progress: bool,
 ) -> list[Counts]:
     """Map-reduce counting with each spec over the same shards: one Counts per spec."""
     from ._train import _check_int
 
     ray = _ray()
+    _check_int("min_count", min_count, 1)
     if shard_bytes is not None:
         _check_int("shard_bytes", shard_bytes, 1)
     if partitions is not None:
@@ -449,20 +464,34 @@ def _count_specs(
         pieces = ray.get([ref for o in outs for ref in o])
         n = len(outs[0])
         return [
-            Counts.sum_bytes(p for i, p in enumerate(pieces) if s <= i % n < s + partitions)
+            Counts(
+                _core.Counts.sum_bytes(
+                    [p for i, p in enumerate(pieces) if s <= i % n < s + partitions], min_count
+                )
+            )
             for s in per_spec
         ]
     # Reducers start once every map is done: started with the maps (a task
     # blocked in ray.wait gives its CPU back) they merged the running sum
     # again for each arriving piece, and counting took 1.3-1.9x as long.
-    reduce = ray.remote(_sum_parts)
+    reduce = ray.remote(_sum_parts).options(num_returns=2)
     sums = [
-        reduce.remote([o[k] for o in outs])  # refs in a list: fetched by the task
+        reduce.remote([o[k] for o in outs], min_count)  # refs in a list: fetched by the task
         for k in range(partitions * len(specs))
     ]
-    blobs = ray.get(sums)
+    blobs = ray.get([blob for blob, _ in sums])
+    cut = ray.get([dropped for _, dropped in sums])
     # The parts are disjoint sorted lists: summing them is a merge.
-    return [Counts.sum_bytes(blobs[s : s + partitions]) for s in per_spec]
+    return [
+        Counts(
+            _core.Counts.sum_bytes(
+                blobs[s : s + partitions],
+                min_count,
+                tuple(sum(d[i] for d in cut[s : s + partitions]) for i in (0, 1)),
+            )
+        )
+        for s in per_spec
+    ]
 
 
 def _shard_size(ray, paths: Sequence[str], shard_bytes: int | None) -> int:
@@ -616,8 +645,10 @@ def _count_block(block: Any, text_column: str, specs: list[Spec], partitions: in
     return _count_parts(_texts(block, text_column), False, specs, partitions)
 
 
-def _sum_parts(refs: list[Any]) -> bytes:
-    """Sum one part of every shard, fetching a few pieces at a time."""
+def _sum_parts(refs: list[Any], min_count: int) -> tuple[bytes, tuple[int, int]]:
+    """Sum one part of every shard, fetching a few pieces at a time; then
+    leave out what was counted fewer than ``min_count`` times (exact: the
+    part is complete). Returns the sum and the (distinct, occurrences) cut."""
     import ray
 
     total: list[bytes] = []
@@ -625,8 +656,12 @@ def _sum_parts(refs: list[Any]) -> bytes:
     while pending:
         ready, pending = ray.wait(pending, num_returns=min(_FETCH, len(pending)))
         # Sorted lists merged as they arrive; the running sum is kept as bytes.
-        total = [_core.sum_count_bytes(total + ray.get(ready))]
-    return total[0]
+        last = not pending
+        blob, distinct, occurrences = _core.sum_count_bytes(
+            total + ray.get(ready), min_count if last else 1
+        )
+        total = [blob]
+    return total[0], (distinct, occurrences)
 
 
 def _encode_files(tok: Tokenizer, paths: list[str], out: str, dtype: str, eot: str | None):

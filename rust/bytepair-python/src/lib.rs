@@ -1212,10 +1212,19 @@ impl PyCounts {
     }
 
     /// The sum of `.bpcounts` byte strings made the same way: each decoded
-    /// (in parallel) into a sorted list, then merged without hashing.
+    /// (in parallel) into a sorted list, then merged without hashing. With
+    /// `min_count`, pre-tokens counted fewer times are dropped from the sum,
+    /// and `dropped` (distinct, occurrences) cut the same way elsewhere (by
+    /// distributed reducers) is added to what `pruned` reports.
     #[staticmethod]
-    fn sum_bytes(py: Python<'_>, blobs: Vec<PyBackedBytes>) -> CoreResult<Self> {
-        let (counts, meta) = py.detach(|| {
+    #[pyo3(signature = (blobs, min_count=1, dropped=(0, 0)))]
+    fn sum_bytes(
+        py: Python<'_>,
+        blobs: Vec<PyBackedBytes>,
+        min_count: u64,
+        dropped: (u64, u64),
+    ) -> CoreResult<Self> {
+        let (counts, meta, cut) = py.detach(|| {
             use rayon::prelude::*;
             let decoded = blobs
                 .par_iter()
@@ -1223,12 +1232,25 @@ impl PyCounts {
                 .collect::<bytepair::Result<Vec<_>>>()?;
             let (lists, metas): (Vec<_>, Vec<_>) = decoded.into_iter().unzip();
             let meta = bytepair::io::counts::CountsMeta::sum(&metas)?;
-            Ok::<_, bytepair::Error>((train::count::WordCounts::sum_all(lists), meta))
+            let mut counts = train::count::WordCounts::sum_all(lists);
+            let cut = match min_count {
+                0 | 1 => (0, 0), // keep zero counts made with from_items
+                _ => counts.drop_below(min_count),
+            };
+            Ok::<_, bytepair::Error>((counts, meta, cut))
         })?;
+        let mut pruned = train::count::Pruned::default();
+        if min_count > 1 {
+            pruned.record_cut(
+                min_count,
+                cut.0 + dropped.0,
+                cut.1.saturating_add(dropped.1),
+            );
+        }
         Ok(PyCounts {
             counts,
             meta,
-            pruned: Default::default(),
+            pruned,
         })
     }
 
@@ -1440,18 +1462,26 @@ fn partition_to_bytes(
 
 /// The sum of `.bpcounts` byte strings, written as one: a merge over entries
 /// borrowed from the inputs, so no pre-token is copied on the way (a
-/// distributed reducer's whole job).
+/// distributed reducer's whole job). Pre-tokens counted fewer than
+/// `min_count` times are left out; returns the bytes and the (distinct,
+/// occurrences) left out.
 #[pyfunction]
+#[pyo3(signature = (blobs, min_count=1))]
 fn sum_count_bytes<'py>(
     py: Python<'py>,
     blobs: Vec<PyBackedBytes>,
-) -> CoreResult<Bound<'py, PyBytes>> {
-    let data = py.detach(|| {
+    min_count: u64,
+) -> CoreResult<(Bound<'py, PyBytes>, u64, u64)> {
+    let (data, cut) = py.detach(|| {
         let files: Vec<&[u8]> = blobs.iter().map(|b| b.as_ref()).collect();
-        let (entries, meta) = bytepair::io::counts::sum_counts_files(&files, "<bytes>")?;
-        Ok::<_, bytepair::Error>(bytepair::io::counts::write_counts(&entries, &meta))
+        let (mut entries, meta) = bytepair::io::counts::sum_counts_files(&files, "<bytes>")?;
+        let cut = match min_count {
+            0 | 1 => (0, 0),
+            _ => train::count::drop_below(&mut entries, min_count),
+        };
+        Ok::<_, bytepair::Error>((bytepair::io::counts::write_counts(&entries, &meta), cut))
     })?;
-    Ok(PyBytes::new(py, &data))
+    Ok((PyBytes::new(py, &data), cut.0, cut.1))
 }
 
 /// What `dynamic_merge` returns: the sequences in dense dynamic ids (in order

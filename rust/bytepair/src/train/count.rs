@@ -446,6 +446,16 @@ impl Pruned {
         self.threshold_sum = self.threshold_sum.saturating_add(threshold);
     }
 
+    /// Note a final cut of everything counted fewer than `min_count` times,
+    /// made after the exact sum: what stays is exact, so `threshold_sum`
+    /// does not grow.
+    pub fn record_cut(&mut self, min_count: u64, distinct: u64, occurrences: u64) {
+        self.prunes += 1;
+        self.distinct += distinct;
+        self.occurrences = self.occurrences.saturating_add(occurrences);
+        self.max_threshold = self.max_threshold.max(min_count.saturating_sub(1));
+    }
+
     /// What two counts dropped, for their sum.
     pub fn combined(self, other: Pruned) -> Pruned {
         Pruned {
@@ -458,7 +468,34 @@ impl Pruned {
     }
 }
 
+/// Drop the entries counted fewer than `min_count` times; returns the
+/// (distinct, occurrences) dropped.
+pub fn drop_below<K>(entries: &mut Vec<(K, u64)>, min_count: u64) -> (u64, u64) {
+    let (mut distinct, mut occurrences) = (0u64, 0u64);
+    entries.retain(|(_, c)| {
+        let keep = *c >= min_count;
+        if !keep {
+            distinct += 1;
+            occurrences = occurrences.saturating_add(*c);
+        }
+        keep
+    });
+    (distinct, occurrences)
+}
+
 impl WordCounts {
+    /// Drop every pre-token counted fewer than `min_count` times (see
+    /// [`drop_below`]); a sorted list stays one.
+    pub fn drop_below(&mut self, min_count: u64) -> (u64, u64) {
+        if self.is_sorted_list() {
+            return drop_below(&mut self.sorted, min_count);
+        }
+        let mut sorted = std::mem::take(self).into_sorted();
+        let dropped = drop_below(&mut sorted, min_count);
+        *self = WordCounts::from_sorted(sorted);
+        dropped
+    }
+
     /// Remove every pre-token whose count is at most the smallest threshold
     /// that leaves no more than `keep` of them. Returns (threshold, distinct
     /// removed, occurrences removed).
@@ -932,6 +969,23 @@ mod tests {
         for (a, b) in parts.iter().zip(sorted.sorted_parts(3)) {
             assert_eq!(a, &b);
         }
+    }
+
+    #[test]
+    fn drop_below_cuts_maps_and_sorted_lists_alike() {
+        let mut maps = WordCounts::default();
+        for (i, p) in tricky_pieces(500).iter().enumerate() {
+            maps.add(p, i as u64 % 5 + 1);
+        }
+        let mut list = WordCounts::from_sorted(maps.clone().into_sorted());
+        let whole = maps.clone().into_sorted();
+        let gone: Vec<u64> = whole.iter().map(|e| e.1).filter(|&c| c < 3).collect();
+        let want = (gone.len() as u64, gone.iter().sum::<u64>());
+        assert_eq!(maps.drop_below(3), want);
+        assert_eq!(list.drop_below(3), want);
+        let kept: Vec<_> = whole.into_iter().filter(|e| e.1 >= 3).collect();
+        assert_eq!(maps.into_sorted(), kept);
+        assert_eq!(list.into_sorted(), kept);
     }
 
     #[test]
