@@ -8,10 +8,10 @@ Training splits into an exact map-reduce and a loop that needs only its result:
    shard is an even sample of the corpus; or one block of a Ray Dataset), and
    splits its counts into ``partitions`` parts by a hash of the pre-token that
    is the same on every machine (``Counts.partition``);
-2. **reduce**: one task per part sums that part of every shard, fetching the
-   shards' pieces a few at a time, so no node holds more than one part of
-   the distinct pre-tokens at once (with at most 8 shards the driver merges
-   their counts itself, in one step);
+2. **reduce**: part ``i`` of every shard is summed by a tree of merge tasks,
+   each over at most 8 pieces, so no task holds more than 8 pieces of one
+   part at once (with at most 8 shards the driver merges their counts
+   itself, in one step);
 3. **merge loop**: the driver puts the disjoint sums side by side and trains
    (``bytepair.train``), so the merges are byte-identical to training on one
    machine.
@@ -49,7 +49,7 @@ _MAX_SHARD = 256 << 20
 _MIN_SHARD = 1 << 20
 _MIN_RANGE = 1 << 20
 _RANGES_PER_TASK = 32
-# Reducers fetch this many shard pieces at a time.
+# A merge task sums at most this many pieces.
 _FETCH = 8
 
 Spec = tuple[str | None, str | None, bool]  # pattern, normalization, line boundaries
@@ -471,14 +471,19 @@ def _count_specs(
             )
             for s in per_spec
         ]
-    # Reducers start once every map is done: started with the maps (a task
-    # blocked in ray.wait gives its CPU back) they merged the running sum
-    # again for each arriving piece, and counting took 1.3-1.9x as long.
-    reduce = ray.remote(_sum_parts).options(num_returns=2)
-    sums = [
-        reduce.remote([o[k] for o in outs], min_count)  # refs in a list: fetched by the task
-        for k in range(partitions * len(specs))
-    ]
+    # A tree of merges per part, each over at most _FETCH pieces passed as
+    # task arguments: Ray fetches them before the task starts (no task waits
+    # on another while holding a CPU, which deadlocked a one-CPU cluster when
+    # a lost node's shards had to be counted again) and rebuilds lost pieces
+    # from lineage. The root of each part makes the min_count cut.
+    merge = ray.remote(_merge_pieces)
+    root = ray.remote(_merge_part).options(num_returns=2)
+    sums = []
+    for k in range(partitions * len(specs)):
+        level = [o[k] for o in outs]
+        while len(level) > _FETCH:
+            level = [merge.remote(*level[i : i + _FETCH]) for i in range(0, len(level), _FETCH)]
+        sums.append(root.remote(min_count, *level))
     blobs = ray.get([blob for blob, _ in sums])
     cut = ray.get([dropped for _, dropped in sums])
     # The parts are disjoint sorted lists: summing them is a merge.
@@ -507,7 +512,7 @@ def _plan_tasks(
     files: Sequence[Any], task_bytes: int | None, cpus: int
 ) -> list[list[tuple[str, int, int]]]:
     """Byte ranges for about ``total / task_bytes`` counting tasks (default:
-    one per CPU, of 1-256 MB each), dealt out in turn. The files, end to end,
+    rounds of one task per CPU, each task 1-256 MB), dealt out in turn. The files, end to end,
     are cut into windows of equal size, about
     ``_RANGES_PER_TASK`` per task, and window ``w`` goes to task ``w mod n``:
     every task counts an even sample of the whole corpus and takes about as
@@ -521,8 +526,9 @@ def _plan_tasks(
         if start < end:
             spans.append((path, start, end))
     total = sum(e - s for _, s, e in spans)
-    if task_bytes is None:
-        task_bytes = max(_MIN_SHARD, min(_MAX_SHARD, total // cpus + 1))
+    if task_bytes is None:  # a whole number of rounds of one task per CPU
+        rounds = max(1, -(-total // (cpus * _MAX_SHARD)))
+        task_bytes = max(_MIN_SHARD, -(-total // (rounds * cpus)))
     n = max(1, -(-total // task_bytes))
     window = max(_MIN_RANGE, -(-total // (n * _RANGES_PER_TASK)))
     tasks: list[list[tuple[str, int, int]]] = [[] for _ in range(n)]
@@ -645,23 +651,18 @@ def _count_block(block: Any, text_column: str, specs: list[Spec], partitions: in
     return _count_parts(_texts(block, text_column), False, specs, partitions)
 
 
-def _sum_parts(refs: list[Any], min_count: int) -> tuple[bytes, tuple[int, int]]:
-    """Sum one part of every shard, fetching a few pieces at a time; then
-    leave out what was counted fewer than ``min_count`` times (exact: the
-    part is complete). Returns the sum and the (distinct, occurrences) cut."""
-    import ray
+def _merge_pieces(*pieces: bytes) -> bytes:
+    """The sum of a few pieces of one part (a node of the merge tree)."""
+    blob, _, _ = _core.sum_count_bytes(list(pieces))
+    return blob
 
-    total: list[bytes] = []
-    pending = list(refs)
-    while pending:
-        ready, pending = ray.wait(pending, num_returns=min(_FETCH, len(pending)))
-        # Sorted lists merged as they arrive; the running sum is kept as bytes.
-        last = not pending
-        blob, distinct, occurrences = _core.sum_count_bytes(
-            total + ray.get(ready), min_count if last else 1
-        )
-        total = [blob]
-    return total[0], (distinct, occurrences)
+
+def _merge_part(min_count: int, *pieces: bytes) -> tuple[bytes, tuple[int, int]]:
+    """The whole sum of one part, less what was counted fewer than
+    ``min_count`` times (exact: the part is complete); and the (distinct,
+    occurrences) cut."""
+    blob, distinct, occurrences = _core.sum_count_bytes(list(pieces), min_count)
+    return blob, (distinct, occurrences)
 
 
 def _encode_files(tok: Tokenizer, paths: list[str], out: str, dtype: str, eot: str | None):
