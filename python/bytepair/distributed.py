@@ -455,47 +455,43 @@ def _count_specs(
     outs = [r if isinstance(r, list) else [r] for r, _ in jobs]
     firsts = [(o[0], w) for o, (_, w) in zip(outs, jobs, strict=True)]
     _wait(ray, firsts, progress, "counting", unit)
-    per_spec = range(0, partitions * len(specs), partitions)
+    n = partitions * len(specs)  # pieces per shard: each spec's parts in turn
     if len(outs) <= _FETCH:
         # A few shards: the driver merges their pieces itself, in one k-way
         # merge per spec, holding no more than a reducer would; a reduce
         # round would cost a second round of tasks and copies (0.1-0.2 s on
         # the benchmark corpus).
         pieces = ray.get([ref for o in outs for ref in o])
-        n = len(outs[0])
-        return [
-            Counts(
-                _core.Counts.sum_bytes(
-                    [p for i, p in enumerate(pieces) if s <= i % n < s + partitions], min_count
-                )
-            )
-            for s in per_spec
-        ]
-    # A tree of merges per part, each over at most _FETCH pieces passed as
-    # task arguments: Ray fetches them before the task starts (no task waits
-    # on another while holding a CPU, which deadlocked a one-CPU cluster when
-    # a lost node's shards had to be counted again) and rebuilds lost pieces
-    # from lineage. The root of each part makes the min_count cut.
-    merge = ray.remote(_merge_pieces)
-    root = ray.remote(_merge_part).options(num_returns=2)
-    sums = []
-    for k in range(partitions * len(specs)):
-        level = [o[k] for o in outs]
-        while len(level) > _FETCH:
-            level = [merge.remote(*level[i : i + _FETCH]) for i in range(0, len(level), _FETCH)]
-        sums.append(root.remote(min_count, *level))
-    blobs = ray.get([blob for blob, _ in sums])
-    cut = ray.get([dropped for _, dropped in sums])
-    # The parts are disjoint sorted lists: summing them is a merge.
+        sums = [pieces[k::n] for k in range(n)]
+        cut = [(0, 0)] * n
+    else:
+        # A tree of merges per part, each over at most _FETCH pieces passed
+        # as task arguments: Ray fetches them before the task starts (no task
+        # waits on another while holding a CPU, which deadlocked a one-CPU
+        # cluster when a lost node's shards had to be counted again) and
+        # rebuilds lost pieces from lineage. The root of each part makes the
+        # min_count cut.
+        merge = ray.remote(_merge_pieces)
+        root = ray.remote(_merge_part).options(num_returns=2)
+        roots = []
+        for k in range(n):
+            level = [o[k] for o in outs]
+            while len(level) > _FETCH:
+                level = [merge.remote(*level[i : i + _FETCH]) for i in range(0, len(level), _FETCH)]
+            roots.append(root.remote(min_count, *level))
+        sums = [[blob] for blob in ray.get([blob for blob, _ in roots])]
+        cut = ray.get([dropped for _, dropped in roots])
+    # Each spec's parts are disjoint sorted lists: summing them is a merge
+    # (and the min_count cut, where the roots have not made it yet).
     return [
         Counts(
             _core.Counts.sum_bytes(
-                blobs[s : s + partitions],
+                [blob for part in sums[s : s + partitions] for blob in part],
                 min_count,
                 tuple(sum(d[i] for d in cut[s : s + partitions]) for i in (0, 1)),
             )
         )
-        for s in per_spec
+        for s in range(0, n, partitions)
     ]
 
 
@@ -512,8 +508,8 @@ def _plan_tasks(
     files: Sequence[Any], task_bytes: int | None, cpus: int
 ) -> list[list[tuple[str, int, int]]]:
     """Byte ranges for about ``total / task_bytes`` counting tasks (default:
-    rounds of one task per CPU, each task 1-256 MB), dealt out in turn. The files, end to end,
-    are cut into windows of equal size, about
+    rounds of one task per CPU, each task 1-256 MB), dealt out in turn. The
+    files, end to end, are cut into windows of equal size, about
     ``_RANGES_PER_TASK`` per task, and window ``w`` goes to task ``w mod n``:
     every task counts an even sample of the whole corpus and takes about as
     long as the others (cut in file order, the task that got the many-scripts

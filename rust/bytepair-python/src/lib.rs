@@ -1233,10 +1233,7 @@ impl PyCounts {
             let (lists, metas): (Vec<_>, Vec<_>) = decoded.into_iter().unzip();
             let meta = bytepair::io::counts::CountsMeta::sum(&metas)?;
             let mut counts = train::count::WordCounts::sum_all(lists);
-            let cut = match min_count {
-                0 | 1 => (0, 0), // keep zero counts made with from_items
-                _ => counts.drop_below(min_count),
-            };
+            let cut = counts.drop_below(min_count);
             Ok::<_, bytepair::Error>((counts, meta, cut))
         })?;
         let mut pruned = train::count::Pruned::default();
@@ -1380,17 +1377,31 @@ fn count(
     max_distinct: Option<usize>,
     line_boundaries: bool,
 ) -> PyResult<PyCounts> {
+    let pool = thread_pool(num_threads)?;
+    let spec = (pattern, normalization, line_boundaries);
+    count_in(py, &corpus, is_files, spec, &pool, progress, max_distinct)
+}
+
+/// `count` on a given thread pool; `spec` is (pattern, normalization, line boundaries).
+fn count_in(
+    py: Python<'_>,
+    corpus: &Bound<'_, PyAny>,
+    is_files: bool,
+    (pattern, normalization, line_boundaries): (Option<String>, Option<String>, bool),
+    pool: &rayon::ThreadPool,
+    progress: bool,
+    max_distinct: Option<usize>,
+) -> PyResult<PyCounts> {
     let norm = normalization_named(normalization.as_deref())?;
     let pre = pretokenizer(pattern.as_deref(), line_boundaries)?;
-    let pool = thread_pool(num_threads)?;
     let (counts, bytes, pruned) = count_one(
         py,
-        &corpus,
+        corpus,
         is_files,
         &pre,
         norm,
         max_distinct,
-        &pool,
+        pool,
         progress,
     )?;
     Ok(PyCounts {
@@ -1407,7 +1418,7 @@ fn count(
 
 /// `count(...)` split into `parts` `.bpcounts` byte strings by pre-token
 /// hash (see `Counts.partition`), without a copy of the counts: a
-/// distributed map task. Sorting and writing use the same `num_threads`.
+/// distributed map task. Sorting and writing use the same threads.
 #[pyfunction]
 #[pyo3(signature = (corpus, is_files, pattern, normalization, num_threads, line_boundaries, parts))]
 #[allow(clippy::too_many_arguments)]
@@ -1421,18 +1432,9 @@ fn count_parts<'py>(
     line_boundaries: bool,
     parts: usize,
 ) -> PyResult<Vec<Bound<'py, PyBytes>>> {
-    let counted = count(
-        py,
-        corpus,
-        is_files,
-        pattern,
-        normalization,
-        num_threads,
-        false,
-        None,
-        line_boundaries,
-    )?;
     let pool = thread_pool(num_threads)?;
+    let spec = (pattern, normalization, line_boundaries);
+    let counted = count_in(py, &corpus, is_files, spec, &pool, false, None)?;
     let blobs =
         py.detach(|| pool.install(|| partition_to_bytes(&counted.counts, &counted.meta, parts)));
     Ok(blobs.iter().map(|b| PyBytes::new(py, b)).collect())
@@ -1475,10 +1477,7 @@ fn sum_count_bytes<'py>(
     let (data, cut) = py.detach(|| {
         let files: Vec<&[u8]> = blobs.iter().map(|b| b.as_ref()).collect();
         let (mut entries, meta) = bytepair::io::counts::sum_counts_files(&files, "<bytes>")?;
-        let cut = match min_count {
-            0 | 1 => (0, 0),
-            _ => train::count::drop_below(&mut entries, min_count),
-        };
+        let cut = train::count::drop_below(&mut entries, min_count);
         Ok::<_, bytepair::Error>((bytepair::io::counts::write_counts(&entries, &meta), cut))
     })?;
     Ok((PyBytes::new(py, &data), cut.0, cut.1))

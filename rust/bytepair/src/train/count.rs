@@ -437,12 +437,10 @@ pub struct Pruned {
 }
 
 impl Pruned {
-    /// Note one prune that dropped everything counted `threshold` or less.
+    /// Note one prune that dropped everything counted `threshold` or less,
+    /// while counting: a kept pre-token may have lost up to `threshold`.
     fn record(&mut self, threshold: u64, distinct: u64, occurrences: u64) {
-        self.prunes += 1;
-        self.distinct += distinct;
-        self.occurrences = self.occurrences.saturating_add(occurrences);
-        self.max_threshold = self.max_threshold.max(threshold);
+        self.record_cut(threshold.saturating_add(1), distinct, occurrences);
         self.threshold_sum = self.threshold_sum.saturating_add(threshold);
     }
 
@@ -469,8 +467,12 @@ impl Pruned {
 }
 
 /// Drop the entries counted fewer than `min_count` times; returns the
-/// (distinct, occurrences) dropped.
+/// (distinct, occurrences) dropped. A `min_count` of 0 or 1 drops nothing
+/// (counts of 0 can be made on purpose with `WordCounts::from_pairs`).
 pub fn drop_below<K>(entries: &mut Vec<(K, u64)>, min_count: u64) -> (u64, u64) {
+    if min_count <= 1 {
+        return (0, 0);
+    }
     let (mut distinct, mut occurrences) = (0u64, 0u64);
     entries.retain(|(_, c)| {
         let keep = *c >= min_count;
@@ -487,6 +489,9 @@ impl WordCounts {
     /// Drop every pre-token counted fewer than `min_count` times (see
     /// [`drop_below`]); a sorted list stays one.
     pub fn drop_below(&mut self, min_count: u64) -> (u64, u64) {
+        if min_count <= 1 {
+            return (0, 0);
+        }
         if self.is_sorted_list() {
             return drop_below(&mut self.sorted, min_count);
         }
