@@ -69,15 +69,16 @@ def documents(mb_per_source: float, warmup: bool = False) -> list[str]:
 
 
 def tiktoken_encoding(name: str):
+    import bytepair as bp
     import tiktoken
     import tiktoken.load
     from bytepair.registry import _OPENAI
 
-    rank_file, pattern, specials, explicit = _OPENAI[name]
+    rank_file, _, specials, explicit = _OPENAI[name]
     ranks = tiktoken.load.load_tiktoken_bpe(str(SHARED / f"vocab/tiktoken/{rank_file}.tiktoken"))
     return tiktoken.Encoding(
         name=name,
-        pat_str=pattern,
+        pat_str=bp.get_encoding(name)._pat_str,
         mergeable_ranks=ranks,
         special_tokens=specials,
         explicit_n_vocab=explicit,

@@ -14,7 +14,7 @@ def hf_pre_tokenizer(pattern: str | None):
         return bl(add_prefix_space=False, use_regex=True)
     if pattern is None:
         return bl(add_prefix_space=False, use_regex=False)
-    named = _core.pattern_regex(pattern)
+    named = _core.pattern_regex(name=pattern)
     regex = named[1] if named else pattern
     return pre_tokenizers.Sequence(
         [

@@ -182,8 +182,18 @@ def test_mutated_files_load_or_raise_value_error(data):
     ValueError (FormatError); never a panic or another exception."""
     ranks, hf = _small_files()
     for original, load in (
-        (ranks, lambda b: bp._core.Tokenizer.from_tiktoken_bytes(b, "gpt2", [], "fuzz")),
-        (hf, lambda b: bp._core.Tokenizer.from_hf_json(b.decode("utf-8", "replace"), "fuzz")),
+        (
+            ranks,
+            lambda b: bp.Tokenizer(
+                bp._core.load_tiktoken(data=b, pattern="gpt2", special_tokens=[], source="fuzz")
+            ),
+        ),
+        (
+            hf,
+            lambda b: bp.Tokenizer(
+                bp._core.load_hf_json(text=b.decode("utf-8", "replace"), source="fuzz")
+            ),
+        ),
     ):
         b = bytearray(original)
         for _ in range(data.draw(st.integers(1, 4))):
@@ -203,7 +213,7 @@ def test_mutated_files_load_or_raise_value_error(data):
         except ValueError:
             continue
         text = "ab abc x"
-        assert tok.decode_bytes(tok.encode(text, [])) == text.encode()
+        assert tok.decode_bytes(tok.encode(text, allowed_special=[])) == text.encode()
 
 
 def test_encode_files_failure_leaves_no_file(tmp_path):

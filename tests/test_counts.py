@@ -83,14 +83,14 @@ def test_damaged_count_files_raise_format_error(data):
     else:
         raw[i:i] = raw[i : i + data.draw(st.integers(1, 30))]
     with pytest.raises(bp.FormatError):
-        bp._core.Counts.from_bytes(bytes(raw))
+        bp._core.Counts.from_bytes(data=bytes(raw), source="<bytes>")
 
 
 def test_a_newer_format_version_says_so():
     raw = bytearray(bp.Counts.from_dict({"a": 1})._core.to_bytes())
     raw[8] = 2
     with pytest.raises(bp.FormatError, match="version 2"):
-        bp._core.Counts.from_bytes(bytes(raw))
+        bp._core.Counts.from_bytes(data=bytes(raw), source="<bytes>")
 
 
 @given(

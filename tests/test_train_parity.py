@@ -6,7 +6,6 @@ import json
 
 import bytepair as bp
 import pytest
-from bytepair import _core
 from conftest import shared_path
 from hf_oracle import bp_merges, hf_merges, hf_train
 from hypothesis import HealthCheck, given, settings
@@ -59,6 +58,12 @@ def test_random_corpora_match_hf(pattern, texts, extra, min_frequency):
     assert_same_vocab(ours, theirs, specials)
 
 
+def _train_counts(words: dict[bytes, int], vocab_size: int):
+    """The core tokenizer trained on pre-token counts, no pattern, no specials."""
+    counts = bp.Counts.from_dict(words, pattern=None)
+    return bp.train(counts, vocab_size, special_tokens=(), progress=False)._core
+
+
 @given(
     words=st.dictionaries(
         st.binary(min_size=1, max_size=8).map(lambda b: bytes(x % 4 + 97 for x in b)),
@@ -70,16 +75,16 @@ def test_random_corpora_match_hf(pattern, texts, extra, min_frequency):
 def test_matches_python_reference_including_duplicate_tokens(words, extra):
     vocab_size = 256 + extra
     tokens, merges = bpe_train.train(words, vocab_size)
-    ours = _core.train_from_word_counts(list(words.items()), vocab_size, None, [], 0, None)
+    ours = _train_counts(words, vocab_size)
     assert ours.merges() == merges
-    assert [ours.token_bytes(i) for i in range(ours.num_mergeable)] == tokens
+    assert [ours.token_bytes(id=i) for i in range(ours.num_mergeable)] == tokens
 
 
 def test_counts_above_two_to_the_32():
     big = 3 * 2**32
     counts = [(b"ab", big), (b"cd", big - 1), (b"ef", 2**31 + 5)]
-    tok = _core.train_from_word_counts(counts, 259, None, [], 0, None)
-    assert [tok.token_bytes(256 + i) for i in range(3)] == [b"ab", b"cd", b"ef"]
+    tok = _train_counts(dict(counts), 259)
+    assert [tok.token_bytes(id=256 + i) for i in range(3)] == [b"ab", b"cd", b"ef"]
 
 
 @pytest.mark.parametrize(

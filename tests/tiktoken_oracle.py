@@ -16,7 +16,7 @@ def tiktoken_encoding(name: str) -> tiktoken.Encoding:
     path = shared_path("vocab", "tiktoken", f"{rank_file}.tiktoken")
     return tiktoken.Encoding(
         name=name,
-        pat_str=pattern,
+        pat_str=reg.pattern_regex(pattern),
         mergeable_ranks=tiktoken.load.load_tiktoken_bpe(str(path)),
         special_tokens=specials,
         explicit_n_vocab=explicit,

@@ -4,17 +4,23 @@
 >>> tok = bp.train(iter(["low lower lowest"] * 10), vocab_size=260, progress=False)
 >>> tok.decode(tok.encode("lowest"))
 'lowest'
+
+Nothing here needs a third-party package: numpy (``bytepair[numpy]``), Ray
+(``bytepair[ray]``), matplotlib (``bytepair[plot]``) and the HF stack
+(``bytepair[hf]``) are imported where they are used.
 """
 
-from . import _core, distributed, dynamic, load, model, presets, registry
+from . import _core, _report, distributed, dynamic, load, model, presets, registry
 from ._bytes import train_bytes
 from ._core import BytepairError, DisallowedSpecialError, FormatError, InvalidUtf8Error
+from ._corpus import sample_corpus
 from ._counts import Counts, count
-from ._encoding import Encoding
+from ._options import DEFAULT_PATTERN, UNSET
+from ._report import EarlyStopWarning, ForcedTokenWarning, SuperBPEReport, TrainReport
 from ._stats import TokenStats
-from ._superbpe import SuperBPEReport, train_superbpe
-from ._tokenizer import Tokenizer
-from ._train import EarlyStopWarning, ForcedTokenWarning, TrainReport, train
+from ._superbpe import train_superbpe
+from ._tokenizer import Encoding, Tokenizer
+from ._train import train
 from .model import encoding_for_model, encoding_name_for_model
 from .registry import get_encoding, list_encoding_names
 
@@ -44,21 +50,21 @@ __all__ = [
     "TokenStats",
     "TrainReport",
     "pretokenize",
+    "sample_corpus",
     "train",
     "train_superbpe",
     "train_bytes",
     "SuperBPEReport",
+    "UNSET",
 ]
 
 
-def pretokenize(text: str, pattern: str | None = "gpt4") -> list[str]:
+def pretokenize(text: str, pattern: str | None = DEFAULT_PATTERN) -> list[str]:
     """Cut ``text`` into pre-tokens with a pattern name, a regex, or None."""
-    return _core.pretokenize(text, pattern)
+    return _core.pretokenize(text=text, pattern=pattern)
 
 
 def __getattr__(name: str):
     if name == "last_train_report":
-        from . import _train
-
-        return _train.last_train_report
+        return _report.last_train_report
     raise AttributeError(f"module 'bytepair' has no attribute {name!r}")

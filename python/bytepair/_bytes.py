@@ -6,9 +6,9 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
-from . import _core, _train
+from . import _core, _report
 from ._corpus import resolve_paths
-from ._superbpe import _str_list
+from ._options import check_int, str_list
 from ._tokenizer import Tokenizer
 
 
@@ -43,46 +43,49 @@ def train_bytes(
     follow, then ``special_tokens``. ``tok.encode_bytes(data)`` and
     ``tok.decode_bytes(ids)`` round-trip every input exactly.
     """
-    _train._check_int("vocab_size", vocab_size, 1)
-    _train._check_int("window", window, 1)
-    _train._check_int("min_frequency", min_frequency, 0)
+    check_int("vocab_size", vocab_size, 1)
+    check_int("window", window, 1)
+    check_int("min_frequency", min_frequency, 0)
     if max_token_length is not None:
-        _train._check_int("max_token_length", max_token_length, 1)
+        check_int("max_token_length", max_token_length, 1)
     if num_threads is not None:
-        _train._check_int("num_threads", num_threads, 1)
+        check_int("num_threads", num_threads, 1)
     lengths = None
     if allowed_token_lengths is not None:
         lengths = sorted(set(allowed_token_lengths))
         for n in lengths:
-            _train._check_int("allowed_token_lengths item", n, 1)
+            check_int("allowed_token_lengths item", n, 1)
         if 1 not in lengths:
             raise ValueError("allowed_token_lengths must contain 1: every byte is a token")
-    specials = _str_list("special_tokens", special_tokens)
+    specials = str_list("special_tokens", special_tokens)
     if isinstance(corpus, (str, os.PathLike)) or (
         isinstance(corpus, (list, tuple))
         and corpus
         and all(isinstance(c, (str, os.PathLike)) for c in corpus)
     ):
-        source, is_files = resolve_paths(corpus), True
+        source: dict[str, Any] = {"files": resolve_paths(corpus)}
     elif isinstance(corpus, (bytes, bytearray, memoryview)):
         raise TypeError("corpus is one bytes object; pass [data] (a list of documents)")
     elif hasattr(corpus, "__iter__"):
-        source, is_files = iter(corpus), False
+        source = {"documents": iter(corpus)}
     else:
         raise TypeError(
             f"corpus must be paths or an iterable of bytes, not {type(corpus).__name__}"
         )
-    core, stats = _core.train_bytes(
-        source,
-        is_files,
-        vocab_size,
-        window,
-        bool(split_on_nul),
-        max_token_length,
-        lengths,
-        min_frequency,
-        specials,
-        num_threads,
-        bool(progress),
+    core, report = _core.train_bytes(
+        vocab_size=vocab_size,
+        window=window,
+        split_on_nul=bool(split_on_nul),
+        max_token_length=max_token_length,
+        allowed_lengths=lengths,
+        min_frequency=min_frequency,
+        special_tokens=specials,
+        num_threads=num_threads,
+        progress=bool(progress),
+        **source,
     )
-    return _train.finish(core, stats, vocab_size, min_frequency, progress)
+    tok = Tokenizer(core)
+    _report.record(
+        report, tok.vocab_size, asked=vocab_size, min_frequency=min_frequency, progress=progress
+    )
+    return tok

@@ -1,4 +1,5 @@
-"""Turning the ``corpus`` argument into files or an iterator of str."""
+"""Turning the ``corpus`` argument into files or an iterator of str, and the
+small sample corpus shipped in the package."""
 
 from __future__ import annotations
 
@@ -9,6 +10,14 @@ from pathlib import Path
 from typing import Any
 
 PathLike = str | os.PathLike
+
+
+def sample_corpus() -> Path:
+    """The small sample corpus shipped inside the package (English text,
+    one sequence per line), for trying things out."""
+    from importlib import resources
+
+    return Path(str(resources.files("bytepair") / "data" / "sample.txt"))
 
 
 def _expand(entry: PathLike) -> list[str]:
@@ -80,3 +89,16 @@ def iter_texts(corpus: Iterable[Any], text_column: str | None) -> Iterator[str]:
             yield item[text_column]
         else:
             yield item
+
+
+def text_source(corpus: Any, text_column: str | None) -> dict[str, Any]:
+    """The keyword argument that hands ``corpus`` to the core: ``files`` (paths,
+    globs and directories expanded) or ``texts`` (an iterator of str)."""
+    if is_paths(corpus):
+        return {"files": resolve_paths(corpus)}
+    if not hasattr(corpus, "__iter__"):
+        raise TypeError(
+            f"corpus must be a path, a list of paths or an iterable of str, "
+            f"not {type(corpus).__name__}"
+        )
+    return {"texts": iter_texts(corpus, text_column)}

@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from . import _core
-from ._corpus import is_paths, iter_texts, resolve_paths
+from ._corpus import text_source
+from ._files import atomic_write
+from ._options import DEFAULT_PATTERN, check_int
 
 
 class Counts:
@@ -37,11 +39,12 @@ class Counts:
         cls,
         counts: Mapping[str | bytes, int],
         *,
-        pattern: str | None = "gpt4",
+        pattern: str | None = DEFAULT_PATTERN,
         normalization: str | None = None,
         line_boundaries: bool = False,
     ) -> Counts:
-        """Counts from a mapping of pre-token (str or bytes) to count."""
+        """Counts from a mapping of pre-token (str or bytes) to count;
+        ``normalization`` is a name as ``Counts.normalization`` gives it."""
         items = []
         total = 0
         for k, v in counts.items():
@@ -54,7 +57,11 @@ class Counts:
             total += len(b) * v
         return cls(
             _core.Counts.from_items(
-                items, pattern, normalization, min(total, 2**64 - 1), bool(line_boundaries)
+                items=items,
+                pattern=pattern,
+                normalization=normalization,
+                total_bytes=min(total, 2**64 - 1),
+                line_boundaries=bool(line_boundaries),
             )
         )
 
@@ -62,14 +69,12 @@ class Counts:
     def load(cls, path: str | os.PathLike) -> Counts:
         """Read a ``.bpcounts`` file (``FormatError``, a ValueError, if damaged)."""
         p = Path(path)
-        return cls(_core.Counts.from_bytes(p.read_bytes(), str(p)))
+        return cls(_core.Counts.from_bytes(data=p.read_bytes(), source=str(p)))
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the ``.bpcounts`` file (atomically: no half-written file)."""
-        from ._tokenizer import _atomic_write
-
         p = Path(path)
-        _atomic_write(p, self._core.to_bytes())
+        atomic_write(p, self._core.to_bytes())
         return p
 
     @property
@@ -98,18 +103,18 @@ class Counts:
         return self._core.pruned
 
     def most_common(self, n: int | None = None) -> list[tuple[bytes, int]]:
-        return self._core.most_common(n)
+        return self._core.most_common(n=n)
 
     def __len__(self) -> int:
         return len(self._core)
 
     def __getitem__(self, piece: str | bytes) -> int:
-        return self._core.get(piece.encode("utf-8") if isinstance(piece, str) else piece)
+        return self._core.get(word=piece.encode("utf-8") if isinstance(piece, str) else piece)
 
     def __add__(self, other: Counts) -> Counts:
         if not isinstance(other, Counts):
             return NotImplemented
-        return Counts(_core.Counts.sum([self._core, other._core]))
+        return Counts(_core.Counts.sum(parts=[self._core, other._core]))
 
     @staticmethod
     def sum(parts: Iterable[Counts]) -> Counts:
@@ -122,7 +127,7 @@ class Counts:
             cores.append(p._core)
         if not cores:
             raise ValueError("Counts.sum needs at least one Counts")
-        return Counts(_core.Counts.sum(cores))
+        return Counts(_core.Counts.sum(parts=cores))
 
     @staticmethod
     def sum_bytes(blobs: Iterable[bytes]) -> Counts:
@@ -132,7 +137,7 @@ class Counts:
         blobs = list(blobs)
         if not blobs:
             raise ValueError("Counts.sum_bytes needs at least one")
-        return Counts(_core.Counts.sum_bytes(blobs))
+        return Counts(_core.Counts.sum_bytes(blobs=blobs, min_count=1, dropped=(0, 0)))
 
     def partition(self, parts: int) -> list[Counts]:
         """Split into ``parts`` disjoint counts by a hash of each pre-token that
@@ -141,10 +146,8 @@ class Counts:
         the same pre-tokens, so the parts can be summed on different nodes and
         the sums added without overlap (``bytepair.distributed`` reduces this
         way). ``total_bytes`` goes with part 0."""
-        from ._train import _check_int
-
-        _check_int("parts", parts, 1)
-        return [Counts(c) for c in self._core.partition(parts)]
+        check_int("parts", parts, 1)
+        return [Counts(c) for c in self._core.partition(parts=parts)]
 
     def to_bytes(self) -> bytes:
         """The ``.bpcounts`` bytes (what ``save`` writes)."""
@@ -153,7 +156,7 @@ class Counts:
     @classmethod
     def from_bytes(cls, data: bytes) -> Counts:
         """Counts from ``.bpcounts`` bytes (``FormatError`` if damaged)."""
-        return cls(_core.Counts.from_bytes(bytes(data), "<bytes>"))
+        return cls(_core.Counts.from_bytes(data=bytes(data), source="<bytes>"))
 
     def __radd__(self, other: Any) -> Counts:
         if other == 0:  # sum([...]) starts from 0
@@ -179,13 +182,13 @@ class Counts:
 
 
 def _from_bytes(data: bytes) -> Counts:
-    return Counts(_core.Counts.from_bytes(data, "<pickle>"))
+    return Counts(_core.Counts.from_bytes(data=data, source="<pickle>"))
 
 
 def count(
     corpus: str | os.PathLike | Iterable[Any],
     *,
-    pattern: str | None = "gpt4",
+    pattern: str | None = DEFAULT_PATTERN,
     normalization: str | None = None,
     lowercase: bool = False,
     max_distinct: int | None = None,
@@ -207,30 +210,18 @@ def count(
     a byte offset in ``[start, end)``, so ranges that tile a file count it
     exactly once (how ``bytepair.distributed`` shards large files).
     """
-    from ._train import _check_int, _normalization_name
-
-    norm = _normalization_name(normalization, lowercase)
     if max_distinct is not None:
-        _check_int("max_distinct", max_distinct, 2)
+        check_int("max_distinct", max_distinct, 2)
     if num_threads is not None:
-        _check_int("num_threads", num_threads, 1)
-    if is_paths(corpus):
-        source, is_files = resolve_paths(corpus), True
-    else:
-        if not hasattr(corpus, "__iter__"):
-            raise TypeError(
-                f"corpus must be a path, a list of paths or an iterable of str, "
-                f"not {type(corpus).__name__}"
-            )
-        source, is_files = iter_texts(corpus, text_column), False
+        check_int("num_threads", num_threads, 1)
     core = _core.count(
-        source,
-        is_files,
-        pattern,
-        norm,
-        num_threads,
-        bool(progress),
-        max_distinct,
-        bool(line_boundaries),
+        pattern=pattern,
+        normalization=normalization,
+        lowercase=bool(lowercase),
+        line_boundaries=bool(line_boundaries),
+        max_distinct=max_distinct,
+        num_threads=num_threads,
+        progress=bool(progress),
+        **text_source(corpus, text_column),
     )
     return Counts(core)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from ._tokenizer import Tokenizer
-
+from . import _core
+from ._optional import numpy
 
 _WHITESPACE = b" \t\n\r\x0b\x0c"
 
@@ -36,18 +34,18 @@ class TokenStats:
 
 
 def token_stats(
-    tok: Tokenizer, texts: Iterable[str], baseline: Tokenizer | None = None
+    core: _core.Tokenizer, texts: Iterable[str], baseline: _core.Tokenizer | None = None
 ) -> TokenStats:
-    import numpy as np
-
+    """The figures of ``core`` (and of ``baseline``) on ``texts``."""
+    np = numpy("Tokenizer.stats")
     texts = list(texts)
-    ids, _ = tok._core.encode_flat(texts, [], [], None)
-    counts = np.bincount(ids.astype(np.int64), minlength=tok.vocab_size)
+    ids, _ = core.encode_flat(texts=texts, allowed=[], disallowed=[], num_threads=None)
+    counts = np.bincount(ids.astype(np.int64), minlength=core.vocab_size)
     n = len(counts)
     crossing = np.zeros(n, dtype=bool)
     words = np.zeros(n, dtype=np.int64)
     for i in np.flatnonzero(counts):
-        t = tok._core.token_bytes(int(i))
+        t = core.token_bytes(id=int(i))
         words[i] = sum(1 for w in t.split(b" ") if w)
         crossing[i] = any(t[k] == 0x20 and t[k - 1] not in _WHITESPACE for k in range(1, len(t)))
     total = int(counts.sum())

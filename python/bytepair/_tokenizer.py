@@ -1,42 +1,51 @@
-"""The Tokenizer: a trained or loaded byte-level BPE model."""
+"""The two Python faces of a core tokenizer.
+
+* ``Tokenizer``: what training returns and HF files load as; HF tokenizers'
+  conventions (special tokens recognised by default, a post-processor
+  template, ``tokenizer.json`` in and out).
+* ``Encoding``: tiktoken's ``Encoding``, with the same methods, arguments,
+  results and errors.
+
+Each converts to the other (``Tokenizer.as_tiktoken``,
+``Encoding.as_tokenizer``), so they share this module. Everything runs in
+the Rust core with the GIL released; this layer turns arguments into calls.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from . import _core
+from ._corpus import resolve_paths
+from ._files import atomic_write
+from ._optional import numpy
+from ._text import on_text, on_texts
+
+if TYPE_CHECKING:
+    import numpy as np
 
 AllowedSpecial = Literal["all"] | Collection[str]
+SpecialSet = Literal["all"] | AbstractSet[str] | Collection[str]
 
 
-def _allowed(allowed_special: AllowedSpecial) -> str | list[str]:
-    return "all" if allowed_special == "all" else list(allowed_special)
+def _encode_files(core, paths, out, dtype, eot, progress) -> tuple[int, list[int]]:
+    return core.encode_files(
+        paths=resolve_paths(paths), out=os.fspath(out), dtype=dtype, eot=eot, progress=progress
+    )
 
 
-def _fix_surrogates(text: str) -> str:
-    # Lone surrogates cannot be UTF-8 encoded; tiktoken turns them into U+FFFD
-    # (and a surrogate pair into its character). We do the same.
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-
-
-def _on_text(call, text: str, *args):
-    """``call(text, *args)``; a text with lone surrogates is fixed and retried."""
-    try:
-        return call(text, *args)
-    except UnicodeEncodeError:
-        return call(_fix_surrogates(text), *args)
-
-
-def _on_texts(call, texts: list[str], *args):
-    """``call(texts, *args)``; texts with lone surrogates are fixed and retried."""
-    try:
-        return call(texts, *args)
-    except UnicodeEncodeError:
-        return call([_fix_surrogates(t) for t in texts], *args)
+def _check_ids(ids: Iterable[int]) -> list[int]:
+    ids = list(ids)
+    for i in ids:
+        if not isinstance(i, int) or isinstance(i, bool) or i < 0 or i >= 2**32:
+            raise KeyError(f"Invalid token for decoding: {i!r}")
+    return ids
 
 
 class Tokenizer:
@@ -65,22 +74,20 @@ class Tokenizer:
         ``add_special_tokens`` adds the ids a loaded ``tokenizer.json``'s
         post-processor template puts around a text (a BOS id, say), as HF does by
         default; tokenizers without a template are unaffected."""
-        ids = _on_text(self._core.encode, text, _allowed(allowed_special))
-        return self._with_template(ids) if add_special_tokens else ids
-
-    def _with_template(self, ids: list[int]) -> list[int]:
-        prefix, suffix = self._core.template
-        if prefix or suffix:
-            return [*prefix, *ids, *suffix]
-        return ids
+        return on_text(
+            self._core.encode,
+            text,
+            allowed_special=_allowed(allowed_special),
+            add_special_tokens=bool(add_special_tokens),
+        )
 
     def encode_ordinary(self, text: str) -> list[int]:
         """Encode ``text`` ignoring special tokens."""
-        return _on_text(self._core.encode_ordinary, text)
+        return on_text(self._core.encode_ordinary, text)
 
     def encode_bytes(self, data: bytes) -> list[int]:
         """Encode raw bytes (any bytes, valid UTF-8 or not)."""
-        return self._core.encode_bytes(bytes(data))
+        return self._core.encode_bytes(data=bytes(data))
 
     def encode_batch(
         self,
@@ -91,11 +98,13 @@ class Tokenizer:
         add_special_tokens: bool = True,
     ) -> list[list[int]]:
         """Encode many texts in parallel (the GIL is released)."""
-        allowed = _allowed(allowed_special)
-        out = _on_texts(self._core.encode_batch, list(texts), allowed, num_threads)
-        if add_special_tokens and any(self._core.template):
-            out = [self._with_template(ids) for ids in out]
-        return out
+        return on_texts(
+            self._core.encode_batch,
+            list(texts),
+            allowed_special=_allowed(allowed_special),
+            add_special_tokens=bool(add_special_tokens),
+            num_threads=num_threads,
+        )
 
     def encode_files(
         self,
@@ -119,11 +128,7 @@ class Tokenizer:
     # ---- decoding -------------------------------------------------------------
     def decode_bytes(self, ids: Iterable[int]) -> bytes:
         """The exact bytes of ``ids``. Unknown ids raise KeyError."""
-        ids = list(ids)
-        for i in ids:
-            if not isinstance(i, int) or isinstance(i, bool) or i < 0 or i >= 2**32:
-                raise KeyError(f"Invalid token for decoding: {i!r}")
-        return self._core.decode_bytes(ids)
+        return self._core.decode_bytes(ids=_check_ids(ids))
 
     def decode(self, ids: Iterable[int], errors: str = "replace") -> str:
         """Decode ``ids`` to text; ``errors`` as in ``bytes.decode``."""
@@ -131,7 +136,7 @@ class Tokenizer:
 
     def token_bytes(self, id: int) -> bytes:
         """The bytes of one token (a special token gives its text)."""
-        return self._core.token_bytes(id)
+        return self._core.token_bytes(id=id)
 
     def token_to_id(self, token: str | bytes) -> int | None:
         """The id of a token given as bytes or text, or None. Covers special tokens."""
@@ -140,7 +145,7 @@ class Tokenizer:
                 if text == token:
                     return i
             token = token.encode("utf-8")
-        return self._core.token_id(token)
+        return self._core.token_id(token=token)
 
     # ---- facts ----------------------------------------------------------------
     @property
@@ -170,7 +175,7 @@ class Tokenizer:
     def merges(self) -> list[tuple[bytes, bytes]]:
         """The merge list in rank order, as byte pairs."""
         tb = self._core.token_bytes
-        return [(tb(a), tb(b)) for a, b in self._core.merges()]
+        return [(tb(id=a), tb(id=b)) for a, b in self._core.merges()]
 
     def __len__(self) -> int:
         return self.vocab_size
@@ -184,14 +189,14 @@ class Tokenizer:
     # ---- files ----------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> None:
         """Write the native JSON format (versioned; read back with ``Tokenizer.load``)."""
-        _atomic_write(Path(path), self._core.to_native_json())
+        atomic_write(Path(path), self._core.to_native_json())
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Tokenizer:
         """Read a file written by ``save``."""
         path = Path(path)
         text = path.read_text(encoding="utf-8")
-        return cls(_core.Tokenizer.from_native_json(text, str(path)))
+        return cls(_core.load_native_json(text=text, source=str(path)))
 
     @classmethod
     def from_huggingface(cls, path: str | os.PathLike) -> Tokenizer:
@@ -206,7 +211,7 @@ class Tokenizer:
         if path.is_dir():
             path = path / "tokenizer.json"
         text = path.read_text(encoding="utf-8")
-        return cls(_core.Tokenizer.from_hf_json(text, str(path)))
+        return cls(_core.load_hf_json(text=text, source=str(path)))
 
     @classmethod
     def from_tiktoken(
@@ -214,11 +219,11 @@ class Tokenizer:
     ) -> Tokenizer:
         """Load a ``.tiktoken`` rank file; ``pattern`` is a name or a regex."""
         path = Path(path)
-        core = _core.Tokenizer.from_tiktoken_bytes(
-            path.read_bytes(),
-            _pattern_regex(pattern),
-            list((special_tokens or {}).items()),
-            str(path),
+        core = _core.load_tiktoken(
+            data=path.read_bytes(),
+            pattern=pattern,
+            special_tokens=list((special_tokens or {}).items()),
+            source=str(path),
         )
         return cls(core)
 
@@ -243,24 +248,21 @@ class Tokenizer:
             "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": False, "use_regex": True},
             "model": {"type": "BPE", "vocab": vocab, "merges": merges},
         }
-        return cls(_core.Tokenizer.from_hf_json(json.dumps(doc), str(vocab_bpe)))
+        return cls(_core.load_hf_json(text=json.dumps(doc), source=str(vocab_bpe)))
 
-    def as_tiktoken(self, name: str = "bytepair"):
+    def as_tiktoken(self, name: str = "bytepair") -> Encoding:
         """This vocabulary as a tiktoken-style ``bytepair.Encoding``."""
-        from ._encoding import Encoding
-
-        pattern = self.pattern
-        regex = _pattern_regex(pattern) if pattern else ""
+        regex = self._core.pattern_regex or ""
         return Encoding._from_core(name, regex, self._core, self.special_tokens)
 
     def stats(self, texts: Iterable[str], baseline: Tokenizer | None = None):
         """Bytes per token, tokens per word, the share of tokens that cross a
         space, and a words-per-token histogram on ``texts`` (special tokens
         count as text), with the same for ``baseline`` and the token ratio.
-        Returns a :class:`bytepair.TokenStats`."""
+        Returns a :class:`bytepair.TokenStats` (needs numpy)."""
         from ._stats import token_stats
 
-        return token_stats(self, texts, baseline)
+        return token_stats(self._core, texts, None if baseline is None else baseline._core)
 
     def to_tiktoken(self, path: str | os.PathLike) -> Path:
         """Write the mergeable tokens as a ``.tiktoken`` rank file (rank = id).
@@ -269,7 +271,7 @@ class Tokenizer:
         ``Encoding.from_tiktoken_file`` (or ``tiktoken.Encoding``) when loading.
         """
         p = Path(path)
-        _atomic_write(p, self._core.to_tiktoken_text())
+        atomic_write(p, self._core.to_tiktoken_text())
         return p
 
     def to_huggingface_json(self) -> str:
@@ -282,23 +284,9 @@ class Tokenizer:
         ``tokenizers.Tokenizer.from_file(dir/"tokenizer.json")`` gives the same ids,
         and ``transformers.AutoTokenizer.from_pretrained(dir)`` loads it offline.
         """
-        d = Path(directory)
-        d.mkdir(parents=True, exist_ok=True)
-        _atomic_write(d / "tokenizer.json", self.to_huggingface_json())
-        specials = list(self.special_tokens)
-        eos = "<|endoftext|>" if "<|endoftext|>" in specials else None
-        config = {
-            "tokenizer_class": "PreTrainedTokenizerFast",
-            "bos_token": None,
-            "eos_token": eos,
-            "unk_token": None,
-            "pad_token": None,
-            "additional_special_tokens": [s for s in specials if s != eos],
-            "model_max_length": 1_000_000_000_000_000_019_884_624_838_656,
-            "clean_up_tokenization_spaces": False,
-        }
-        _atomic_write(d / "tokenizer_config.json", json.dumps(config, indent=2))
-        return d / "tokenizer.json"
+        from ._huggingface import write_directory
+
+        return write_directory(self._core, Path(directory))
 
     def to_transformers(self, padding_side: str = "right", **kwargs):
         """A ready ``transformers.PreTrainedTokenizerFast`` with the same ids.
@@ -308,13 +296,9 @@ class Tokenizer:
         ``bos_token``/``eos_token``/``pad_token``/``unk_token``; with no pad
         token the EOS token pads, as for GPT-2. ``kwargs`` go to the
         constructor and override these."""
-        import tokenizers
-        from transformers import PreTrainedTokenizerFast
+        from ._huggingface import transformers_tokenizer
 
-        roles = _special_roles(list(self.special_tokens))
-        roles.update(kwargs)
-        backend = tokenizers.Tokenizer.from_str(self.to_huggingface_json())
-        return PreTrainedTokenizerFast(tokenizer_object=backend, padding_side=padding_side, **roles)
+        return transformers_tokenizer(self._core, padding_side, **kwargs)
 
     def hf_map_fn(
         self,
@@ -327,98 +311,346 @@ class Tokenizer:
         """A function for ``datasets.Dataset.map(fn, batched=True)``: encodes
         the batch's ``text_column`` in parallel (GIL released) into
         ``output_column``."""
+        from ._huggingface import map_function
 
-        try:
-            import numpy as np
-            import pyarrow as pa
-        except ImportError:  # datasets always brings pyarrow; be safe anyway
-            pa = None
-        templated = add_special_tokens and any(self._core.template)
-
-        def encode(batch):
-            texts = list(batch[text_column])
-            if pa is None or templated:
-                ids = self.encode_batch(
-                    texts, num_threads=num_threads, add_special_tokens=add_special_tokens
-                )
-                return {output_column: ids}
-            # One flat array and offsets, handed to Arrow as they are: building
-            # Python lists for datasets to convert back cost two thirds of the time.
-            flat, offsets = _on_texts(self._core.encode_flat, texts, "all", [], num_threads)
-            kind = pa.large_list if offsets[-1] >= 2**31 else pa.list_
-            offsets = pa.array(offsets.astype(np.int64 if kind is pa.large_list else np.int32))
-            lists = (pa.LargeListArray if kind is pa.large_list else pa.ListArray).from_arrays(
-                offsets, pa.array(flat)
-            )
-            # datasets replaces a batch by a returned table: keep the other columns.
-            columns = {k: v for k, v in batch.items() if k != output_column}
-            columns[output_column] = lists
-            return pa.table(columns)
-
-        return encode
+        return map_function(self, text_column, output_column, add_special_tokens, num_threads)
 
     # ---- pickling -------------------------------------------------------------
     def __reduce__(self):
         return (_from_native_json, (self._core.to_native_json(),))
 
 
-_ROLE_NAMES = {
-    "bos_token": ("<s>", "<|begin_of_text|>", "<|start|>", "<|startoftext|>", "<bos>"),
-    "eos_token": ("</s>", "<|endoftext|>", "<|end_of_text|>", "<|end|>", "<eos>"),
-    "pad_token": ("<pad>", "<|pad|>", "<|padding|>"),
-    "unk_token": ("<unk>", "<|unk|>"),
-}
-
-
-def _special_roles(specials: list[str]) -> dict[str, str]:
-    roles = {}
-    for role, names in _ROLE_NAMES.items():
-        for n in names:
-            if n in specials:
-                roles[role] = n
-                break
-    if "pad_token" not in roles and "eos_token" in roles:
-        roles["pad_token"] = roles["eos_token"]
-    return roles
-
-
-def _encode_files(core, paths, out, dtype, eot, progress) -> tuple[int, list[int]]:
-    from ._corpus import resolve_paths
-
-    files = resolve_paths(paths)
-    return core.encode_files(files, os.fspath(out), dtype, eot, progress)
-
-
-def _pattern_regex(pattern: str) -> str:
-    named = _core.pattern_regex(pattern)
-    return named[0] if named else pattern
+def _allowed(allowed_special: AllowedSpecial) -> str | list[str]:
+    return "all" if allowed_special == "all" else list(allowed_special)
 
 
 def _from_native_json(text: str) -> Tokenizer:
-    return Tokenizer(_core.Tokenizer.from_native_json(text, "<pickle>"))
+    return Tokenizer(_core.load_native_json(text=text, source="<pickle>"))
 
 
-def _digest(core: _core.Tokenizer) -> str:
-    """sha256 of a tokenizer's native JSON: names the vocabulary a token file
-    was made with."""
-    import hashlib
+class Encoding:
+    """A tiktoken-compatible encoding.
 
-    try:
-        text = core.to_native_json()
-    except Exception:  # SentencePiece-style vocabularies have no native form yet
-        text = repr(sorted(core.special_tokens)) + str(core.vocab_size)
-    return hashlib.sha256(text.encode()).hexdigest()
+    >>> import bytepair as bp
+    >>> enc = bp.get_encoding("cl100k_base")
+    >>> enc.encode("hello world")
+    [15339, 1917]
+    >>> enc.decode([15339, 1917])
+    'hello world'
+    """
 
+    def __init__(
+        self,
+        name: str,
+        *,
+        pat_str: str,
+        mergeable_ranks: dict[bytes, int],
+        special_tokens: dict[str, int],
+        explicit_n_vocab: int | None = None,
+    ):
+        core = _core.tokenizer_from_ranks(
+            ranks=mergeable_ranks, pattern=pat_str, special_tokens=list(special_tokens.items())
+        )
+        self._setup(name, pat_str, core, dict(special_tokens), explicit_n_vocab)
+        self._ranks_cache = mergeable_ranks
 
-def _atomic_write(path: Path, data: str | bytes) -> None:
-    """Write via a temporary file so an interrupted save leaves no half file."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        if isinstance(data, bytes):
-            tmp.write_bytes(data)
+    def _setup(
+        self,
+        name: str,
+        pat_str: str,
+        core: _core.Tokenizer,
+        special_tokens: dict[str, int],
+        explicit_n_vocab: int | None,
+        pickle_as: tuple[Callable[..., Encoding], tuple] | None = None,
+    ) -> None:
+        self.name = name
+        self._pat_str = pat_str
+        self._special_tokens = special_tokens
+        self._core = core
+        self._ranks_cache: dict[bytes, int] | None = None
+        self._pickle_as = pickle_as
+        top_rank = core.max_mergeable_id
+        self.max_token_value = max(top_rank, max(special_tokens.values(), default=0))
+        if explicit_n_vocab is not None:
+            n_ranks = core.num_mergeable
+            if n_ranks + len(special_tokens) != explicit_n_vocab:
+                raise ValueError(
+                    f"explicit_n_vocab={explicit_n_vocab}, but there are {n_ranks} mergeable "
+                    f"tokens and {len(special_tokens)} special tokens"
+                )
+            if self.max_token_value != explicit_n_vocab - 1:
+                raise ValueError(
+                    f"explicit_n_vocab={explicit_n_vocab}, but the largest token id is "
+                    f"{self.max_token_value}"
+                )
+
+    @classmethod
+    def _from_core(
+        cls,
+        name: str,
+        pat_str: str,
+        core: _core.Tokenizer,
+        special_tokens: dict[str, int],
+        explicit_n_vocab: int | None = None,
+        pickle_as: tuple[Callable[..., Encoding], tuple] | None = None,
+    ) -> Encoding:
+        """An Encoding over ``core``; ``pickle_as`` is how to rebuild it when
+        unpickled (a registry rebuilds a named encoding by its name)."""
+        self = cls.__new__(cls)
+        self._setup(name, pat_str, core, special_tokens, explicit_n_vocab, pickle_as)
+        return self
+
+    @classmethod
+    def from_tiktoken_file(
+        cls,
+        path,
+        *,
+        pat_str: str,
+        special_tokens: dict[str, int] | None = None,
+        name: str | None = None,
+    ) -> Encoding:
+        """Load a ``.tiktoken`` rank file (every line is checked)."""
+        path = Path(path)
+        specials = dict(special_tokens or {})
+        core = _core.load_tiktoken(
+            data=path.read_bytes(),
+            pattern=pat_str,
+            special_tokens=list(specials.items()),
+            source=str(path),
+        )
+        return cls._from_core(name or path.stem, pat_str, core, specials)
+
+    @property
+    def _mergeable_ranks(self) -> dict[bytes, int]:
+        if self._ranks_cache is None:
+            self._ranks_cache = self._core.mergeable_ranks()
+        return self._ranks_cache
+
+    def __repr__(self) -> str:
+        return f"<Encoding {self.name!r}>"
+
+    # ---- encoding -------------------------------------------------------------
+    def _sets(self, allowed_special: SpecialSet, disallowed_special: SpecialSet):
+        # tiktoken's rules: "all" allowed means every special token; "all"
+        # disallowed means every special token that is not allowed.
+        if allowed_special == "all":
+            allowed: object = "all"
+            allowed_set = self.special_tokens_set
         else:
-            tmp.write_text(data, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+            allowed_set = allowed_special
+            allowed = list(allowed_special)
+        if disallowed_special == "all":
+            if not allowed_set:
+                return allowed, "all"
+            disallowed_special = self.special_tokens_set - set(allowed_set)
+        # Any string may be disallowed, special token or not (as in tiktoken).
+        return allowed, list(disallowed_special)
+
+    def encode(
+        self,
+        text: str,
+        *,
+        allowed_special: SpecialSet = set(),  # noqa: B006 (tiktoken's signature)
+        disallowed_special: SpecialSet = "all",
+    ) -> list[int]:
+        """Encode ``text``. A disallowed special token anywhere in it raises
+        ValueError; allowed ones become their ids; others are plain text."""
+        allowed, disallowed = self._sets(allowed_special, disallowed_special)
+        return on_text(self._core.encode_checked, text, allowed=allowed, disallowed=disallowed)
+
+    def encode_ordinary(self, text: str) -> list[int]:
+        """Encode ``text`` with special tokens treated as plain text."""
+        return on_text(self._core.encode_ordinary, text)
+
+    def encode_to_numpy(
+        self,
+        text: str,
+        *,
+        allowed_special: SpecialSet = set(),  # noqa: B006
+        disallowed_special: SpecialSet = "all",
+    ) -> np.ndarray:
+        """Like ``encode``, as a uint32 numpy array."""
+        numpy("encode_to_numpy")
+        allowed, disallowed = self._sets(allowed_special, disallowed_special)
+        return on_text(
+            self._core.encode_checked_numpy, text, allowed=allowed, disallowed=disallowed
+        )
+
+    def encode_batch(
+        self,
+        text: Sequence[str],
+        *,
+        num_threads: int = 8,
+        allowed_special: SpecialSet = set(),  # noqa: B006
+        disallowed_special: SpecialSet = "all",
+    ) -> list[list[int]]:
+        """``encode`` over many texts in parallel (the GIL is released)."""
+        texts = list(text)
+        allowed, disallowed = self._sets(allowed_special, disallowed_special)
+        return on_texts(
+            self._core.encode_checked_batch,
+            texts,
+            allowed=allowed,
+            disallowed=disallowed,
+            num_threads=num_threads,
+        )
+
+    def encode_ordinary_batch(
+        self, text: Sequence[str], *, num_threads: int = 8
+    ) -> list[list[int]]:
+        """``encode_ordinary`` over many texts in parallel."""
+        return self.encode_batch(text, num_threads=num_threads, disallowed_special=())
+
+    def encode_batch_to_numpy(
+        self,
+        text: Sequence[str],
+        *,
+        num_threads: int = 8,
+        allowed_special: SpecialSet = set(),  # noqa: B006
+        disallowed_special: SpecialSet = "all",
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Encode many texts into one flat uint32 array and document offsets
+        (``ids[offsets[i]:offsets[i+1]]`` is text ``i``); no Python list per token."""
+        numpy("encode_batch_to_numpy")
+        texts = list(text)
+        allowed, disallowed = self._sets(allowed_special, disallowed_special)
+        return on_texts(
+            self._core.encode_flat,
+            texts,
+            allowed=allowed,
+            disallowed=disallowed,
+            num_threads=num_threads,
+        )
+
+    def encode_files(
+        self,
+        paths,
+        out,
+        *,
+        dtype: str = "uint32",
+        append_eot: bool = False,
+        progress: bool = True,
+    ) -> tuple[int, list[int]]:
+        """Encode text files (each one document, special tokens as plain text) into
+        one token file: ``.npy`` gets a NumPy header, anything else is raw
+        little-endian ``dtype``. Files are streamed in blocks and encoded on all
+        cores; the output appears only when complete. Returns the number of ids
+        and where each document starts (plus the end)."""
+        eot = self.eot_token if append_eot else None
+        return _encode_files(self._core, paths, out, dtype, eot, progress)
+
+    def encode_single_token(self, text_or_bytes: str | bytes) -> int:
+        """The id of one token given as text or bytes (special tokens included)."""
+        b = text_or_bytes.encode("utf-8") if isinstance(text_or_bytes, str) else text_or_bytes
+        i = self._core.token_id(token=b)
+        if i is not None:
+            return i
+        try:
+            s = b.decode("utf-8")
+        except UnicodeDecodeError:
+            raise KeyError(b) from None
+        if s in self._special_tokens:
+            return self._special_tokens[s]
+        raise KeyError(b)
+
+    def _encode_single_piece(self, text_or_bytes: str | bytes) -> list[int]:
+        b = text_or_bytes.encode("utf-8") if isinstance(text_or_bytes, str) else text_or_bytes
+        return self._core.encode_piece(piece=b)
+
+    def _encode_bytes(self, text: bytes) -> list[int]:
+        return self._core.encode_bytes(data=bytes(text))
+
+    # ---- decoding -------------------------------------------------------------
+    def decode_bytes(self, tokens: Sequence[int]) -> bytes:
+        """The bytes of ``tokens``; an unknown id raises KeyError."""
+        return self._core.decode_bytes(ids=tokens)
+
+    def decode(self, tokens: Sequence[int], errors: str = "replace") -> str:
+        """Decode to text; a token that splits a character gives U+FFFD."""
+        return self._core.decode_bytes(ids=tokens).decode("utf-8", errors=errors)
+
+    def decode_single_token_bytes(self, token: int) -> bytes:
+        """The bytes of one token (a special token gives its text)."""
+        try:
+            return self._core.token_bytes(id=token)
+        except KeyError:
+            raise KeyError(str(token)) from None
+
+    def decode_tokens_bytes(self, tokens: Sequence[int]) -> list[bytes]:
+        """The bytes of each token."""
+        return self._core.decode_tokens_bytes(ids=tokens)
+
+    def decode_with_offsets(self, tokens: Sequence[int]) -> tuple[str, list[int]]:
+        """The text and, for each token, the index of the character it starts in.
+
+        A token that begins inside a character (with a UTF-8 continuation byte)
+        is given the offset of that character.
+        """
+        pieces = self.decode_tokens_bytes(tokens)
+        offsets = []
+        chars = 0
+        for piece in pieces:
+            starts_inside = bool(piece) and 0x80 <= piece[0] < 0xC0
+            offsets.append(max(0, chars - starts_inside))
+            chars += sum(1 for b in piece if not 0x80 <= b < 0xC0)
+        return b"".join(pieces).decode("utf-8", errors="strict"), offsets
+
+    def decode_batch(
+        self, batch: Sequence[Sequence[int]], *, errors: str = "replace", num_threads: int = 8
+    ) -> list[str]:
+        """``decode`` over many sequences, in parallel."""
+        return [
+            b.decode("utf-8", errors=errors)
+            for b in self.decode_bytes_batch(batch, num_threads=num_threads)
+        ]
+
+    def decode_bytes_batch(
+        self, batch: Sequence[Sequence[int]], *, num_threads: int = 8
+    ) -> list[bytes]:
+        """``decode_bytes`` over many sequences, in parallel (GIL released)."""
+        return self._core.decode_bytes_batch(
+            batch=[list(t) for t in batch], num_threads=num_threads
+        )
+
+    # ---- facts ----------------------------------------------------------------
+    def token_byte_values(self) -> list[bytes]:
+        """Every mergeable token's bytes, sorted."""
+        return self._core.sorted_token_bytes()
+
+    @property
+    def eot_token(self) -> int:
+        return self._special_tokens["<|endoftext|>"]
+
+    @functools.cached_property
+    def special_tokens_set(self) -> set[str]:
+        return set(self._special_tokens.keys())
+
+    def is_special_token(self, token: int) -> bool:
+        assert isinstance(token, int)
+        return self._core.is_special(id=token)
+
+    @property
+    def n_vocab(self) -> int:
+        """One more than the largest token id (not a count of tokens)."""
+        return self.max_token_value + 1
+
+    def as_tokenizer(self) -> Tokenizer:
+        """The same vocabulary as a ``bytepair.Tokenizer`` (save, export to HF)."""
+        return Tokenizer(self._core)
+
+    # ---- pickling -------------------------------------------------------------
+    def __reduce__(self):
+        if self._pickle_as is not None:
+            return self._pickle_as
+        state = (self.name, self._pat_str, self._core.to_tiktoken_text(), self._special_tokens)
+        return (_rebuild, state)
+
+
+def _rebuild(name: str, pat_str: str, ranks_text: str, special_tokens: dict[str, int]) -> Encoding:
+    core = _core.load_tiktoken(
+        data=ranks_text.encode("ascii"),
+        pattern=pat_str,
+        special_tokens=list(special_tokens.items()),
+        source="<pickle>",
+    )
+    return Encoding._from_core(name, pat_str, core, special_tokens)

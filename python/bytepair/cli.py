@@ -6,15 +6,16 @@ import argparse
 import os
 import sys
 import time
-from importlib import resources
 from pathlib import Path
 
 REPORT_SAMPLE_BYTES = 4 << 20
-
-
-def sample_corpus() -> Path:
-    """The small sample corpus shipped inside the package."""
-    return Path(str(resources.files("bytepair") / "data" / "sample.txt"))
+#: Where ``bytepair train CORPUS`` writes without ``-o``, by ``--format``.
+DEFAULT_OUTPUT = {
+    "auto": "tokenizer.json",
+    "native": "tokenizer.json",
+    "hf": "tokenizer",
+    "tiktoken": "tokenizer.tiktoken",
+}
 
 
 def _read_head(paths: list[str], limit: int) -> str:
@@ -30,13 +31,30 @@ def _read_head(paths: list[str], limit: int) -> str:
     return "".join(out)
 
 
+def output_path(args: argparse.Namespace) -> Path | None:
+    """Where training writes: ``-o``, else (for a corpus of one's own) the
+    default name in the working directory, refused if it exists so no file
+    is overwritten unasked. The sample run writes nothing unless asked."""
+    if args.output:
+        return Path(args.output)
+    if not args.corpus:
+        return None
+    out = Path(DEFAULT_OUTPUT[args.format])
+    if out.exists():
+        raise FileExistsError(
+            17, f"{out} exists in the working directory; pass -o to choose where to write", str(out)
+        )
+    return out
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     import bytepair as bp
-    from bytepair._corpus import resolve_paths
+    from bytepair._corpus import resolve_paths, sample_corpus
 
     corpus = args.corpus or [str(sample_corpus())]
     vocab_size = args.vocab_size or (512 if not args.corpus else 32768)
     paths = resolve_paths(corpus)
+    out = output_path(args)
     specials = args.special if args.special is not None else ["<|endoftext|>"]
     pattern = None if args.pattern == "none" else args.pattern
     started = time.perf_counter()
@@ -94,8 +112,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             )
     seconds = time.perf_counter() - started
     report = bp.last_train_report
-    if args.output:
-        out = Path(args.output)
+    if out is not None:
         if args.format == "hf" or (args.format == "auto" and out.suffix != ".json"):
             written = tok.to_huggingface(out)
         elif args.format == "tiktoken":
@@ -149,8 +166,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(f"  time           {seconds:.2f} s (counting {report.count_seconds:.2f} s)")
     for w in caught:
         print(f"  note           {w.message}")
-    if args.output:
+    if out is not None:
         print(f"  wrote          {written}")
+    else:
+        print("  not saved      (a sample run; pass -o FILE to keep the tokenizer)")
     return 0
 
 
@@ -196,7 +215,9 @@ def file_kind(data: bytes, name: str) -> str:
 def renyi_efficiency(counts, vocab_size: int, alpha: float = 2.5) -> float:
     """Rényi entropy of the token distribution over log(vocab size) (Zouhar
     et al., 2023): 1 means every token is equally used."""
-    import numpy as np
+    from bytepair._optional import numpy
+
+    np = numpy("bytepair eval")
 
     p = counts[counts > 0] / counts.sum()
     h = np.log((p**alpha).sum()) / (1 - alpha)
@@ -222,9 +243,10 @@ def _crosses_space(token: bytes) -> bool:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    import numpy as np
-
     from bytepair._corpus import resolve_paths
+    from bytepair._optional import numpy
+
+    np = numpy("bytepair eval")
 
     names = args.tokenizer
     toks = [load_tokenizer(t) for t in names]
@@ -334,7 +356,7 @@ def cmd_encode(args: argparse.Namespace) -> int:
     import json
 
     from bytepair._corpus import resolve_paths
-    from bytepair._tokenizer import _digest
+    from bytepair._files import digest
 
     tok = load_tokenizer(args.tokenizer)
     paths = resolve_paths(args.corpus)
@@ -343,9 +365,9 @@ def cmd_encode(args: argparse.Namespace) -> int:
         raise ValueError(f"vocab_size {tok.vocab_size} does not fit uint16; use --dtype uint32")
     eot = None
     if args.append_eot:
-        from bytepair._tokenizer import _special_roles
+        from bytepair._huggingface import special_roles
 
-        eot = _special_roles(list(tok.special_tokens)).get("eos_token")
+        eot = special_roles(list(tok.special_tokens)).get("eos_token")
         if eot is None:
             raise ValueError("--append-eot: the tokenizer has no end-of-text special token")
     started = time.perf_counter()
@@ -356,7 +378,7 @@ def cmd_encode(args: argparse.Namespace) -> int:
         "format": "bytepair-tokens",
         "version": 1,
         "tokenizer": args.tokenizer,
-        "tokenizer_sha256": _digest(tok._core),
+        "tokenizer_sha256": digest(tok._core),
         "vocab_size": tok.vocab_size,
         "dtype": dtype,
         "eot_token": eot,
@@ -424,7 +446,10 @@ def build_parser() -> argparse.ArgumentParser:
         "train",
         help="train a tokenizer on text files",
         description="Train a byte-level BPE tokenizer. With no CORPUS, trains on a small "
-        "sample shipped with bytepair and prints a report.",
+        "sample shipped with bytepair and prints a report. Without -o, a corpus's "
+        "tokenizer is written to tokenizer.json in the working directory (tokenizer/ "
+        "for --format hf, tokenizer.tiktoken for --format tiktoken), never over an "
+        "existing file.",
         epilog="examples:\n"
         "  bytepair train\n"
         "  bytepair train data/*.txt --vocab-size 32768 --pattern gpt4 -o tok.json\n"
@@ -491,7 +516,8 @@ def build_parser() -> argparse.ArgumentParser:
         "-o",
         "--output",
         help="where to write: FILE.json (native) or a "
-        "directory (HF tokenizer.json + tokenizer_config.json)",
+        "directory (HF tokenizer.json + tokenizer_config.json); default "
+        "./tokenizer.json for a corpus, nothing for the sample",
     )
     t.add_argument("--format", choices=["auto", "native", "hf", "tiktoken"], default="auto")
     t.add_argument("-q", "--quiet", action="store_true", help="no progress bars")

@@ -38,7 +38,11 @@ from typing import Any
 from . import _core
 from ._corpus import is_paths, resolve_paths
 from ._counts import Counts
-from ._tokenizer import Tokenizer, _atomic_write, _digest
+from ._files import atomic_write, digest
+from ._optional import numpy
+from ._options import DEFAULT_PATTERN, check_int
+from ._text import on_texts
+from ._tokenizer import Tokenizer
 
 # A counting task gets the corpus over the cluster's CPUs, at least 1 MB and
 # at most 256 MB, as ranges of at least 1 MB dealt out in turn (see
@@ -52,14 +56,14 @@ _RANGES_PER_TASK = 32
 # A merge task sums at most this many pieces.
 _FETCH = 8
 
-Spec = tuple[str | None, str | None, bool]  # pattern, normalization, line boundaries
+Spec = tuple[str | None, str | None, bool, bool]  # pattern, normalization, lowercase, lines
 
 
 # ---- driver side -------------------------------------------------------------
 def count(
     corpus: Any,
     *,
-    pattern: str | None = "gpt4",
+    pattern: str | None = DEFAULT_PATTERN,
     normalization: str | None = None,
     lowercase: bool = False,
     line_boundaries: bool = False,
@@ -90,9 +94,7 @@ def count(
     Equal to ``bytepair.count`` on the same input (same files, or the same
     rows as an iterator of str), whatever the shards and partitions.
     """
-    from ._train import _normalization_name
-
-    spec = (pattern, _normalization_name(normalization, lowercase), bool(line_boundaries))
+    spec = (pattern, normalization, bool(lowercase), bool(line_boundaries))
     (counts,) = _count_specs(
         corpus, [spec], text_column, shard_bytes, partitions, min_count, progress
     )
@@ -103,7 +105,7 @@ def train(
     corpus: Any,
     vocab_size: int,
     *,
-    pattern: str | None = "gpt4",
+    pattern: str | None = DEFAULT_PATTERN,
     normalization: str | None = None,
     lowercase: bool = False,
     text_column: str = "text",
@@ -119,7 +121,7 @@ def train(
     min_frequency, max_token_length, unit, ...)."""
     from . import _train
 
-    _train._check_int("vocab_size", vocab_size, 1)
+    check_int("vocab_size", vocab_size, 1)
     if "max_distinct" in options:
         raise TypeError("distributed counting is exact; max_distinct is not supported here")
     counts = count(
@@ -154,13 +156,12 @@ def train_superbpe(
     """SuperBPE with both counts (stage-1 words, stage-2 pieces) made on the
     cluster in one pass over the shards; the curriculum then runs on the
     driver and equals ``bytepair.train_superbpe`` on the same data."""
-    from ._superbpe import _STAGE1, _STAGE2, train_superbpe
+    from ._superbpe import stage_patterns, train_superbpe
 
-    p2 = _STAGE2.get(stage2_pattern, stage2_pattern) if stage2_pattern else None
-    specs: list[Spec] = [(p2, None, True)]
+    p1, p2 = stage_patterns(stage1_pattern, stage2_pattern)
+    specs: list[Spec] = [(p2, None, False, True)]
     if base is None:
-        p1 = _STAGE1.get(stage1_pattern, stage1_pattern) if stage1_pattern else None
-        specs.insert(0, (p1, None, False))
+        specs.insert(0, (p1, None, False, False))
     elif not isinstance(base, Tokenizer):
         raise TypeError(f"base must be a bytepair.Tokenizer, not {type(base).__name__}")
     counted = _count_specs(corpus, specs, text_column, shard_bytes, partitions, min_count, progress)
@@ -249,21 +250,21 @@ def encode(
     manifest = {
         "format": "bytepair-token-shards",
         "version": 1,
-        "tokenizer_sha256": _digest(core),
+        "tokenizer_sha256": digest(core),
         "vocab_size": tok.vocab_size,
         "dtype": dtype,
         "eot_token": eot,
         "tokens": sum(s["tokens"] for s in shards),
         "shards": shards,
     }
-    _atomic_write(out / "manifest.json", json.dumps(manifest, indent=1).encode())
+    atomic_write(out / "manifest.json", json.dumps(manifest, indent=1).encode())
     return manifest
 
 
 def read_shards(out_dir: str | os.PathLike) -> list[Any]:
     """The documents of an ``encode`` output as numpy arrays, in order
     (for checks and small corpora; training loaders should memory-map)."""
-    import numpy as np
+    np = numpy("bytepair.distributed.read_shards")
 
     out = Path(out_dir)
     manifest = json.loads((out / "manifest.json").read_text())
@@ -420,16 +421,15 @@ def _count_specs(
     progress: bool,
 ) -> list[Counts]:
     """Map-reduce counting with each spec over the same shards: one Counts per spec."""
-    from ._train import _check_int
-
     ray = _ray()
-    _check_int("min_count", min_count, 1)
+    check_int("min_count", min_count, 1)
     if shard_bytes is not None:
-        _check_int("shard_bytes", shard_bytes, 1)
+        check_int("shard_bytes", shard_bytes, 1)
     if partitions is not None:
-        _check_int("partitions", partitions, 1)
-    for pattern, _, _ in specs:  # fail on the driver, not in every task
-        _core.pretokenize("", pattern)
+        check_int("partitions", partitions, 1)
+    for pattern, normalization, lowercase, _ in specs:  # fail on the driver, not in every task
+        _core.pretokenize(text="", pattern=pattern)
+        _core.normalization_name(normalization=normalization, lowercase=lowercase)
     cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
     reducers = min(64, cpus)
     jobs: list[tuple[Any, int]] = []
@@ -486,9 +486,9 @@ def _count_specs(
     return [
         Counts(
             _core.Counts.sum_bytes(
-                [blob for part in sums[s : s + partitions] for blob in part],
-                min_count,
-                tuple(sum(d[i] for d in cut[s : s + partitions]) for i in (0, 1)),
+                blobs=[blob for part in sums[s : s + partitions] for blob in part],
+                min_count=min_count,
+                dropped=tuple(sum(d[i] for d in cut[s : s + partitions]) for i in (0, 1)),
             )
         )
         for s in range(0, n, partitions)
@@ -622,16 +622,25 @@ def _task_threads() -> int:
 
 
 def _count_files(shard: list[tuple[str, int, int]], specs: list[Spec], partitions: int):
-    return _count_parts(shard, True, specs, partitions)
+    return _count_parts({"files": shard}, specs, partitions)
 
 
-def _count_parts(source: Any, is_files: bool, specs: list[Spec], partitions: int) -> Any:
-    """Each spec's counts of ``source``, split into ``partitions`` byte strings."""
+def _count_parts(source: dict[str, Any], specs: list[Spec], partitions: int) -> Any:
+    """Each spec's counts of ``source`` (``files=`` or ``texts=``), split into
+    ``partitions`` byte strings."""
     threads = _task_threads()
     blobs = [
         b
-        for pattern, norm, lines in specs
-        for b in _core.count_parts(source, is_files, pattern, norm, threads, lines, partitions)
+        for pattern, normalization, lowercase, lines in specs
+        for b in _core.count_parts(
+            pattern=pattern,
+            normalization=normalization,
+            lowercase=lowercase,
+            line_boundaries=lines,
+            parts=partitions,
+            num_threads=threads,
+            **source,
+        )
     ]
     return blobs[0] if len(blobs) == 1 else blobs
 
@@ -644,12 +653,12 @@ def _texts(block: Any, text_column: str) -> list[str]:
 
 
 def _count_block(block: Any, text_column: str, specs: list[Spec], partitions: int):
-    return _count_parts(_texts(block, text_column), False, specs, partitions)
+    return _count_parts({"texts": _texts(block, text_column)}, specs, partitions)
 
 
 def _merge_pieces(*pieces: bytes) -> bytes:
     """The sum of a few pieces of one part (a node of the merge tree)."""
-    blob, _, _ = _core.sum_count_bytes(list(pieces))
+    blob, _, _ = _core.sum_count_bytes(blobs=list(pieces), min_count=1)
     return blob
 
 
@@ -657,7 +666,7 @@ def _merge_part(min_count: int, *pieces: bytes) -> tuple[bytes, tuple[int, int]]
     """The whole sum of one part, less what was counted fewer than
     ``min_count`` times (exact: the part is complete); and the (distinct,
     occurrences) cut."""
-    blob, distinct, occurrences = _core.sum_count_bytes(list(pieces), min_count)
+    blob, distinct, occurrences = _core.sum_count_bytes(blobs=list(pieces), min_count=min_count)
     return blob, (distinct, occurrences)
 
 
@@ -675,12 +684,11 @@ def _encode_files(tok: Tokenizer, paths: list[str], out: str, dtype: str, eot: s
 def _encode_block(
     tok: Tokenizer, block: Any, text_column: str, out: str, dtype: str, eot_id: int | None
 ):
-    import numpy as np
-
-    from ._tokenizer import _on_texts
-
+    np = numpy("bytepair.distributed.encode")
     texts = _texts(block, text_column)
-    flat, offsets = _on_texts(tok._core.encode_flat, texts, [], [], _task_threads())
+    flat, offsets = on_texts(
+        tok._core.encode_flat, texts, allowed=[], disallowed=[], num_threads=_task_threads()
+    )
     if eot_id is not None:
         flat = np.insert(flat, offsets[1:].astype(np.int64), eot_id)
         offsets = offsets + np.arange(len(offsets), dtype=offsets.dtype)

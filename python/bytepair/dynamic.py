@@ -24,17 +24,21 @@ Boundaries:
 * ``"sentence"``: anything but special tokens (merges may cross words);
 * ``word_ids=``: additionally, both tokens must carry the same word id.
 
-Special tokens never merge. Counts are kept incrementally in Rust.
+Special tokens never merge. Counts are kept incrementally in Rust. The
+results are numpy arrays: ``pip install 'bytepair[numpy]'``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from . import _core
+from ._optional import numpy
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass
@@ -57,6 +61,7 @@ class DynamicBatch:
 
 
 def _as_lists(token_ids, lengths) -> list[list[int]]:
+    np = numpy("bytepair.dynamic")
     if isinstance(token_ids, np.ndarray):
         if token_ids.ndim != 2:
             raise ValueError("a numpy batch must be 2-D (batch, length)")
@@ -101,6 +106,7 @@ def merge_batch(
     possible reduction is reached (the paper's 100*(L0-L)/(L0-L_min), with
     L_min the length when no pair is left).
     """
+    np = numpy("bytepair.dynamic")
     if max_merges is not None and max_merges < 0:
         raise ValueError("max_merges must be >= 0")
     if min_frequency < 1:
@@ -115,14 +121,22 @@ def merge_batch(
     words = None
     if word_ids is not None:
         words = [[int(w) for w in ws] for ws in word_ids]
-    core = tokenizer._core
+
+    def run(max_merges: int | None):
+        return _core.dynamic_merge(
+            tokenizer=tokenizer._core,
+            sequences=seqs,
+            boundary=boundary,
+            word_ids=words,
+            max_merges=max_merges,
+            min_frequency=min_frequency,
+        )
+
     if target_reduction is not None:
-        after = _core.dynamic_merge(core, seqs, boundary, words, max_merges, min_frequency)[6]
+        after = run(max_merges)[6]
         need = target_reduction * (after[0] - after[-1])
         max_merges = next(m for m, total in enumerate(after) if after[0] - total >= need - 1e-9)
-    rows, token_bytes, token_spans, base, words_out, merges, after = _core.dynamic_merge(
-        core, seqs, boundary, words, max_merges, min_frequency
-    )
+    rows, token_bytes, token_spans, base, words_out, merges, after = run(max_merges)
     n = len(rows)
     lens = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n)
     width = int(lens.max(initial=0))
@@ -153,6 +167,7 @@ def compose_embeddings(
 ) -> np.ndarray:
     """One row per dynamic token from the base rows of its span: the simple
     baseline to a hypernetwork (``how`` = "mean", "sum" or "first")."""
+    np = numpy("bytepair.dynamic")
     if how not in ("mean", "sum", "first"):
         raise ValueError('how must be "mean", "sum" or "first"')
     out = np.empty((len(spans), base_embeddings.shape[1]), dtype=base_embeddings.dtype)
@@ -171,6 +186,7 @@ def calibration_curve(
     batch, the mean sequence length and the paper's reduction (percent of the
     largest possible reduction). A batch that runs out of pairs keeps its last
     length. Use it to pick ``max_merges`` for a target length."""
+    np = numpy("bytepair.dynamic")
     curves, sizes = [], []
     for b in batches:
         out = merge_batch(b, tokenizer, boundary, max_merges=max_merges)
@@ -204,6 +220,7 @@ class DynamicCache:
         self._rows: OrderedDict[bytes, int] = OrderedDict()
 
     def update(self, token_bytes: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
+        np = numpy("bytepair.dynamic")
         if len(set(token_bytes)) > self.capacity:
             raise ValueError(
                 f"{len(set(token_bytes))} distinct tokens do not fit {self.capacity} rows"

@@ -2,6 +2,8 @@
 
 Unlike tiktoken's, these readers check every line and name the one that is
 wrong, and read GPT-2's ``vocab.bpe`` with or without its ``#version`` header.
+URLs are read through tiktoken's cache, with the standard library (no
+``requests``).
 """
 
 from __future__ import annotations
@@ -9,38 +11,83 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import uuid
 from pathlib import Path
 
 from . import _core
 from .byte_level import bytes_to_unicode
 
 
-def tiktoken_cache_path(url: str) -> Path:
-    """Where tiktoken caches the file at ``url`` (its cache directory rules)."""
+def _cache_dir() -> tuple[str, bool]:
+    """tiktoken's cache directory, and whether the user chose it."""
+    if "TIKTOKEN_CACHE_DIR" in os.environ:
+        return os.environ["TIKTOKEN_CACHE_DIR"], True
+    if "DATA_GYM_CACHE_DIR" in os.environ:
+        return os.environ["DATA_GYM_CACHE_DIR"], True
     import tempfile
 
-    cache = os.environ.get("TIKTOKEN_CACHE_DIR") or os.environ.get("DATA_GYM_CACHE_DIR")
-    cache_dir = Path(cache) if cache else Path(tempfile.gettempdir()) / "data-gym-cache"
-    return cache_dir / hashlib.sha1(url.encode()).hexdigest()
+    return os.path.join(tempfile.gettempdir(), "data-gym-cache"), False
 
 
-def _read(path_or_url: str | os.PathLike, expected_hash: str | None) -> bytes:
-    s = os.fspath(path_or_url)
-    if s.startswith(("http://", "https://", "az://", "gs://")):
-        # Offline: only tiktoken's cache can answer for a URL.
-        path = tiktoken_cache_path(s)
-        if not path.is_file():
-            raise OSError(f"{s} is not a local file and not in tiktoken's cache ({path})")
+def tiktoken_cache_path(url: str) -> Path:
+    """Where tiktoken caches the file at ``url`` (its cache directory rules)."""
+    return Path(_cache_dir()[0]) / hashlib.sha1(url.encode()).hexdigest()
+
+
+def read_file(blobpath: str) -> bytes:
+    """A local file, or an ``http(s)://`` URL downloaded with the standard library."""
+    if "://" not in blobpath:
+        return Path(blobpath).read_bytes()
+    if not blobpath.startswith(("http://", "https://")):
+        raise OSError(f"{blobpath}: only local files and http(s) URLs can be read")
+    import urllib.request
+
+    with urllib.request.urlopen(blobpath, timeout=60) as response:
+        return response.read()
+
+
+def read_file_cached(blobpath: str, expected_hash: str | None = None) -> bytes:
+    """``read_file`` through tiktoken's cache, with tiktoken's rules: the cache
+    is ``$TIKTOKEN_CACHE_DIR``, else ``$DATA_GYM_CACHE_DIR``, else
+    ``data-gym-cache`` in the temp dir (an empty value turns caching off); a
+    cached file that fails ``expected_hash`` (sha256) is fetched again, and a
+    download that fails it is an error."""
+    cache_dir, chosen = _cache_dir()
+    if cache_dir == "":
+        return _checked(read_file(blobpath), blobpath, expected_hash)
+    path = Path(cache_dir) / hashlib.sha1(blobpath.encode()).hexdigest()
+    if path.is_file():
         data = path.read_bytes()
-    else:
-        data = Path(s).read_bytes()
+        if expected_hash is None or hashlib.sha256(data).hexdigest() == expected_hash:
+            return data
+        path.unlink(missing_ok=True)
+    data = _checked(read_file(blobpath), blobpath, expected_hash)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{uuid.uuid4()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        if chosen:  # a cache the user asked for must work; the default may not
+            raise
+    return data
+
+
+def _checked(data: bytes, source: str, expected_hash: str | None) -> bytes:
     if expected_hash is not None:
         actual = hashlib.sha256(data).hexdigest()
         if actual != expected_hash:
             raise ValueError(
-                f"Hash mismatch for data from {s} (expected {expected_hash}, got {actual})"
+                f"Hash mismatch for data from {source} (expected {expected_hash}, got {actual})"
             )
     return data
+
+
+def _read(path_or_url: str | os.PathLike, expected_hash: str | None) -> bytes:
+    s = os.fspath(path_or_url)
+    if "://" in s:
+        return read_file_cached(s, expected_hash)
+    return _checked(Path(s).read_bytes(), s, expected_hash)
 
 
 def load_tiktoken_bpe(
@@ -48,7 +95,7 @@ def load_tiktoken_bpe(
 ) -> dict[bytes, int]:
     """``{token bytes: rank}`` from a ``.tiktoken`` file."""
     data = _read(tiktoken_bpe_file, expected_hash)
-    return _core.Tokenizer.read_tiktoken_ranks(data, os.fspath(tiktoken_bpe_file))
+    return _core.read_tiktoken_ranks(data=data, source=os.fspath(tiktoken_bpe_file))
 
 
 def dump_tiktoken_bpe(bpe_ranks: dict[bytes, int], tiktoken_bpe_file: str | os.PathLike) -> None:

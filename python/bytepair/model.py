@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._encoding import Encoding
+from ._tokenizer import Encoding
 from .registry import get_encoding
 
 # Model name prefixes, checked after the exact names below.

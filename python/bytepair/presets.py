@@ -1,5 +1,5 @@
 """One-call recipes for published tokenizer families
-(``specs/binary-and-domain-tokenizers.md``)."""
+(Binary BPE, KL3M-004; see the README's domain tokenizers section)."""
 
 from __future__ import annotations
 

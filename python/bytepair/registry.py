@@ -1,41 +1,33 @@
-"""Named encodings: OpenAI's, bundled in the package, and tiktoken plugins.
+"""Named encodings: OpenAI's, and tiktoken plugins.
 
-``get_encoding(name)`` returns one cached ``Encoding`` per name, as tiktoken does.
-The rank files of r50k/p50k/cl100k/o200k are compiled into the extension, so
-nothing is downloaded. Encodings from installed ``tiktoken_ext`` plugins other
-than OpenAI's (which would download) are found too.
+``get_encoding(name)`` returns one cached ``Encoding`` per name, as tiktoken
+does. The rank files of r50k/p50k/cl100k/o200k are compiled into the
+extension when the build had them (wheels do), so nothing is downloaded;
+otherwise they are downloaded once from OpenAI's public URLs, checked
+against the sha256 sums tiktoken publishes, and cached where tiktoken caches
+them (see ``bytepair.load.read_file_cached``). Encodings from installed
+``tiktoken_ext`` plugins other than OpenAI's are found too.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 
 from . import _core
-from ._encoding import Encoding
-
-# The patterns as tiktoken writes them (possessive quantifiers included).
-R50K_PATTERN = (  # noqa: E501
-    r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s"""
-)
-CL100K_PATTERN = r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""  # noqa: E501
-O200K_PATTERN = "|".join(
-    [
-        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
-        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
-        r"""\p{N}{1,3}""",
-        r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
-        r"""\s*[\r\n]+""",
-        r"""\s+(?!\S)""",
-        r"""\s+""",
-    ]
-)
+from ._tokenizer import Encoding
+from .load import read_file_cached
 
 ENDOFTEXT = "<|endoftext|>"
 FIM_PREFIX = "<|fim_prefix|>"
 FIM_MIDDLE = "<|fim_middle|>"
 FIM_SUFFIX = "<|fim_suffix|>"
 ENDOFPROMPT = "<|endofprompt|>"
+
+#: Where OpenAI's rank files are downloaded from; ``BYTEPAIR_ENCODINGS_URL``
+#: replaces it (a mirror, or a local server in tests).
+DEFAULT_BASE_URL = "https://openaipublic.blob.core.windows.net/encodings/"
 
 
 def _harmony_specials() -> dict[str, int]:
@@ -57,20 +49,20 @@ def _harmony_specials() -> dict[str, int]:
     return specials
 
 
-# name -> (rank file, pattern, special tokens, explicit n_vocab)
+# name -> (rank file, pattern name, special tokens, explicit n_vocab)
 _OPENAI: dict[str, tuple[str, str, dict[str, int], int | None]] = {
-    "gpt2": ("r50k_base", R50K_PATTERN, {ENDOFTEXT: 50256}, 50257),
-    "r50k_base": ("r50k_base", R50K_PATTERN, {ENDOFTEXT: 50256}, 50257),
-    "p50k_base": ("p50k_base", R50K_PATTERN, {ENDOFTEXT: 50256}, 50281),
+    "gpt2": ("r50k_base", "gpt2", {ENDOFTEXT: 50256}, 50257),
+    "r50k_base": ("r50k_base", "gpt2", {ENDOFTEXT: 50256}, 50257),
+    "p50k_base": ("p50k_base", "gpt2", {ENDOFTEXT: 50256}, 50281),
     "p50k_edit": (
         "p50k_base",
-        R50K_PATTERN,
+        "gpt2",
         {ENDOFTEXT: 50256, FIM_PREFIX: 50281, FIM_MIDDLE: 50282, FIM_SUFFIX: 50283},
         None,
     ),
     "cl100k_base": (
         "cl100k_base",
-        CL100K_PATTERN,
+        "gpt4",
         {
             ENDOFTEXT: 100257,
             FIM_PREFIX: 100258,
@@ -80,8 +72,8 @@ _OPENAI: dict[str, tuple[str, str, dict[str, int], int | None]] = {
         },
         None,
     ),
-    "o200k_base": ("o200k_base", O200K_PATTERN, {ENDOFTEXT: 199999, ENDOFPROMPT: 200018}, None),
-    "o200k_harmony": ("o200k_base", O200K_PATTERN, _harmony_specials(), None),
+    "o200k_base": ("o200k_base", "o200k", {ENDOFTEXT: 199999, ENDOFPROMPT: 200018}, None),
+    "o200k_harmony": ("o200k_base", "o200k", _harmony_specials(), None),
 }
 
 ENCODINGS: dict[str, Encoding] = {}
@@ -127,7 +119,7 @@ def list_encoding_names() -> list[str]:
 
 
 def get_encoding(encoding_name: str) -> Encoding:
-    """The named encoding, built once and cached. Works offline."""
+    """The named encoding, built once and cached."""
     if not isinstance(encoding_name, str):
         raise ValueError(f"Expected a string in get_encoding, got {type(encoding_name)}")
     enc = ENCODINGS.get(encoding_name)
@@ -151,25 +143,54 @@ def get_encoding(encoding_name: str) -> Encoding:
         return enc
 
 
-def _load_openai(name: str) -> Encoding:
+def rank_file_url(rank_file: str) -> str:
+    """Where a rank file is downloaded from (``BYTEPAIR_ENCODINGS_URL`` or OpenAI's)."""
+    base = os.environ.get("BYTEPAIR_ENCODINGS_URL") or DEFAULT_BASE_URL
+    return base.rstrip("/") + f"/{rank_file}.tiktoken"
+
+
+def rank_file_bytes(rank_file: str) -> bytes:
+    """A rank file that this build did not bundle: from tiktoken's cache, or
+    downloaded and checked against tiktoken's sha256."""
+    hashes = {name: sha for name, sha, _ in _core.rank_files()}
+    url = rank_file_url(rank_file)
+    try:
+        return read_file_cached(url, hashes[rank_file])
+    except OSError as e:
+        raise OSError(
+            f"{rank_file} is not bundled in this build of bytepair and could not be "
+            f"downloaded from {url} ({e}). Connect to the network once (it is cached "
+            "where tiktoken caches), set BYTEPAIR_ENCODINGS_URL to a mirror, or "
+            "rebuild with BYTEPAIR_TIKTOKEN_DIR pointing at the .tiktoken files."
+        ) from e
+
+
+def pattern_regex(name: str) -> str:
+    """The regex text of a named pattern, as tiktoken writes it."""
+    forms = _core.pattern_regex(name=name)
+    if forms is None:
+        raise ValueError(f"{name!r} is not a pattern name")
+    return forms[0]
+
+
+def _load_openai(name: str, *, bundled: bool = True) -> Encoding:
     rank_file, pattern, specials, explicit = _OPENAI[name]
-    core = _core.Tokenizer.from_bundled(rank_file, pattern, list(specials.items()))
+    items = list(specials.items())
+    core = None
+    if bundled:
+        core = _core.load_bundled(rank_file=rank_file, pattern=pattern, special_tokens=items)
     if core is None:
-        core = _from_tiktoken_cache(rank_file, pattern, specials)
-    return Encoding._from_core(name, pattern, core, dict(specials), explicit)
-
-
-def _from_tiktoken_cache(rank_file: str, pattern: str, specials: dict[str, int]) -> _core.Tokenizer:
-    """Fallback for builds without bundled files: tiktoken's cache directory."""
-    from .load import tiktoken_cache_path
-
-    url = f"https://openaipublic.blob.core.windows.net/encodings/{rank_file}.tiktoken"
-    path = tiktoken_cache_path(url)
-    if not path.is_file():
-        raise ValueError(
-            f"{rank_file} is not bundled in this build of bytepair and is not in tiktoken's "
-            f"cache ({path}). Rebuild with BYTEPAIR_TIKTOKEN_DIR pointing at the .tiktoken files."
+        core = _core.load_tiktoken(
+            data=rank_file_bytes(rank_file),
+            pattern=pattern,
+            special_tokens=items,
+            source=rank_file_url(rank_file),
         )
-    return _core.Tokenizer.from_tiktoken_bytes(
-        path.read_bytes(), pattern, list(specials.items()), str(path)
+    return Encoding._from_core(
+        name,
+        pattern_regex(pattern),
+        core,
+        dict(specials),
+        explicit,
+        pickle_as=(get_encoding, (name,)),
     )

@@ -3,29 +3,13 @@
 //! The files are not in the repository: they are read at build time from
 //! `$BYTEPAIR_TIKTOKEN_DIR`, else from `../shared/data/vocab/tiktoken` beside
 //! the repository, and checked against the sha256 sums tiktoken publishes. A
-//! build without them still works; `get_encoding` then says where to put them.
+//! build without them still works; `get_encoding` then downloads them.
 
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
-const FILES: [(&str, &str); 4] = [
-    (
-        "r50k_base",
-        "306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930",
-    ),
-    (
-        "p50k_base",
-        "94b5ca7dff4d00767bc256fdd1b27e5b17361d7b8a5f968547f9f23eb70d2069",
-    ),
-    (
-        "cl100k_base",
-        "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
-    ),
-    (
-        "o200k_base",
-        "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
-    ),
-];
+// RANK_FILES: the names and sha256 sums, shared with the crate.
+include!("src/rank_files.rs");
 
 fn source_dir() -> Option<PathBuf> {
     if let Ok(dir) = std::env::var("BYTEPAIR_TIKTOKEN_DIR") {
@@ -40,10 +24,11 @@ fn source_dir() -> Option<PathBuf> {
 
 fn main() {
     println!("cargo:rerun-if-env-changed=BYTEPAIR_TIKTOKEN_DIR");
+    println!("cargo:rerun-if-changed=src/rank_files.rs");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     let dir = source_dir();
     let mut found = Vec::new();
-    for (name, sha) in FILES {
+    for (name, sha) in RANK_FILES {
         let target = out.join(format!("{name}.tiktoken"));
         let data = dir
             .as_deref()
@@ -67,7 +52,7 @@ fn main() {
         };
         write_if_changed(&target, &data);
     }
-    if found.len() < FILES.len() {
+    if found.len() < RANK_FILES.len() {
         println!(
             "cargo:warning=bundled tiktoken encodings: {found:?} (set BYTEPAIR_TIKTOKEN_DIR to a directory with the .tiktoken files to bundle all)"
         );

@@ -10,11 +10,14 @@
 //! | UnknownId                          | `KeyError`                        |
 //! | Interrupted                        | `KeyboardInterrupt`               |
 //! | DisallowedSpecial                  | `DisallowedSpecialError` (tiktoken's message) |
+//!
+//! The binding's own errors are Python type errors ([`wrong_type`]): a value
+//! that cannot be converted at all. Everything else is a core error.
 
 use bytepair::Error;
 use pyo3::exceptions::{
     PyFileNotFoundError, PyIsADirectoryError, PyKeyError, PyKeyboardInterrupt, PyOSError,
-    PyPermissionError, PyValueError,
+    PyPermissionError, PyTypeError, PyValueError,
 };
 use pyo3::prelude::*;
 
@@ -99,3 +102,29 @@ impl From<CoreError> for PyErr {
 }
 
 pub type CoreResult<T> = Result<T, CoreError>;
+
+/// A Python value of the wrong type (a corpus item that is not str, say).
+pub fn wrong_type(message: impl Into<String>) -> PyErr {
+    PyTypeError::new_err(message.into())
+}
+
+/// The name of a Python value's type, for messages.
+pub fn type_name(value: &Bound<'_, PyAny>) -> String {
+    value
+        .get_type()
+        .name()
+        .map_or_else(|_| "?".to_string(), |n| n.to_string())
+}
+
+/// Put the exception classes on the module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("BytepairError", py.get_type::<BytepairError>())?;
+    m.add("FormatError", py.get_type::<FormatError>())?;
+    m.add("InvalidUtf8Error", py.get_type::<InvalidUtf8Error>())?;
+    m.add(
+        "DisallowedSpecialError",
+        py.get_type::<DisallowedSpecialError>(),
+    )?;
+    Ok(())
+}

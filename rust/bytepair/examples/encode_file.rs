@@ -12,7 +12,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: encode_file RANKS PATTERN FILE...".into());
     }
     let ranks = std::fs::read(&args[1])?;
-    let spec = PatternSpec::from_str_or_regex(&args[2]);
+    let spec = PatternSpec::parse(&args[2]);
     let t = Instant::now();
     let entries = bytepair::io::tiktoken::read_ranks(&ranks, &args[1])?;
     let parsed = t.elapsed().as_secs_f64();

@@ -24,8 +24,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Pretokenizer::new(PatternSpec::Named(PatternName::SuperbpeStage2))?.with_line_boundaries();
 
     let t = Instant::now();
-    let (words, _) = pool.install(|| train::count_files(paths, &pre1, false, || Ok(())))?;
-    let (pieces, _) = pool.install(|| train::count_files(paths, &pre2, false, || Ok(())))?;
+    let (words, _) = pool.install(|| train::count::count_files(paths, &pre1, false, || Ok(())))?;
+    let (pieces, _) = pool.install(|| train::count::count_files(paths, &pre2, false, || Ok(())))?;
     eprintln!(
         "count: {:.3}s, {} words, {} pieces",
         t.elapsed().as_secs_f64(),

@@ -28,8 +28,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     drop(text);
 
     let t = Instant::now();
-    let (counts, bytes) =
-        pool.install(|| train::count_files(std::slice::from_ref(&path), &pre, false, || Ok(())))?;
+    let (counts, bytes) = pool.install(|| {
+        train::count::count_files(std::slice::from_ref(&path), &pre, false, || Ok(()))
+    })?;
     eprintln!(
         "count: {:.3}s, {bytes} bytes, {} words",
         t.elapsed().as_secs_f64(),

@@ -1,16 +1,33 @@
 //! bytepair: byte-pair-encoding tokenizers.
 //!
-//! * [`pretok`] cuts text into pre-tokens (tiktoken's patterns, custom regexes);
-//! * [`train`] counts pre-tokens in parallel and learns merges exactly as HF
-//!   tokenizers' `BpeTrainer` does;
-//! * [`encode`] and [`tokenizer`] turn text into ids and back;
-//! * [`io`] reads and writes the native format, HF `tokenizer.json`, tiktoken
-//!   rank files, and token files;
-//! * [`dynamic`] merges within one batch of token sequences at inference time.
+//! A [`Tokenizer`] is a pipeline of stages, each its own module:
+//!
+//! ```text
+//! encode:  text ─ normalize ─ pretok ─ encode (BPE per piece) ─ encode::template ─ ids
+//!               └ encode::special (special tokens, found before normalizing) ┘
+//! decode:  ids ─ decode ─ bytes
+//! train:   text ─ train::count ─ Counts ─ train::merge (or positional) ─ Vocab
+//! ```
+//!
+//! * [`normalize`]: NFC/NFKC/lowercase, the same in training and encoding;
+//! * [`pretok`]: cuts text (or raw bytes) into pieces BPE never merges across;
+//! * [`vocab`]: ids <-> bytes, the merge rule, special tokens;
+//! * [`encode`]: BPE inside one piece; [`encode::special`] and
+//!   [`encode::template`] for special tokens;
+//! * [`decode`]: ids back to bytes;
+//! * [`tokenizer`]: the pipeline only;
+//! * [`train`]: counting, the merge loops, SuperBPE, bytes, and the requests
+//!   that string them together;
+//! * [`dynamic`]: merges within one batch of token sequences at inference time;
+//! * [`io`]: the native format, HF `tokenizer.json`, tiktoken rank files,
+//!   counts files and token files.
+//!
+//! No module depends on one that depends on it (`tests/module_graph.rs`).
 //!
 //! ```
-//! use bytepair::{pretok::{PatternName, PatternSpec}, train::{TrainConfig, count::WordCounts}};
-//! let pre = bytepair::pretok::Pretokenizer::new(PatternSpec::Named(PatternName::Gpt2)).unwrap();
+//! use bytepair::pretok::{PatternName, PatternSpec, Pretokenizer};
+//! use bytepair::train::{count::WordCounts, TrainConfig};
+//! let pre = Pretokenizer::new(PatternSpec::Named(PatternName::Gpt2)).unwrap();
 //! let mut counts = WordCounts::default();
 //! counts.add_text(&pre, "low lower lowest low low").unwrap();
 //! let cfg = TrainConfig { vocab_size: 260, special_tokens: vec![], min_frequency: 0,
@@ -22,16 +39,21 @@
 //! ```
 
 pub mod byte_level;
+pub mod decode;
 pub mod dynamic;
 pub mod encode;
 pub mod error;
 pub mod io;
+pub mod normalize;
 pub mod pretok;
 pub mod progress;
 pub mod tokenizer;
 pub mod train;
 pub mod vocab;
 
+pub use encode::special::Specials;
+pub use encode::template::Template;
 pub use error::{Error, Result};
-pub use tokenizer::{Specials, Template, Tokenizer};
+pub use normalize::Normalization;
+pub use tokenizer::Tokenizer;
 pub use vocab::Vocab;

@@ -1,115 +1,22 @@
-//! A byte-level BPE tokenizer: a vocabulary, a pre-tokenizer and the merge ranks.
+//! The pipeline: normalizer -> pre-tokenizer -> model (BPE) -> template, and
+//! the decoder back. Each stage is its own module; this one only strings
+//! them together and holds the special-token matchers.
+//!
+//! ```text
+//! text ─┬─ special tokens (encode::special) ──────────────────────────── ids
+//!       └─ normalize ─ pretok ─ encode (BPE per piece) ─ template ──────┘
+//! ids ── decode ── bytes
+//! ```
 
+use crate::decode;
+use crate::encode::special::{Segment, SpecialMatcher, Specials};
+use crate::encode::template::Template;
 use crate::encode::{Encoder, Scratch};
-use crate::error::{Error, Result};
-use crate::pretok::{PatternName, PatternSpec, Pretokenizer};
+use crate::error::Result;
+use crate::normalize::Normalization;
+use crate::pretok::{bytes, PatternName, PatternSpec, Pretokenizer};
 use crate::vocab::Vocab;
 use rayon::prelude::*;
-use regex_automata::meta::Regex as MetaRegex;
-use rustc_hash::FxHashMap;
-
-/// Which special tokens found in the text become their ids.
-#[derive(Clone, Debug)]
-pub enum Specials<'a> {
-    All,
-    None,
-    Only(&'a [String]),
-}
-
-impl Specials<'_> {
-    fn allows(&self, s: &str) -> bool {
-        match self {
-            Specials::All => true,
-            Specials::None => false,
-            Specials::Only(list) => list.iter().any(|x| x == s),
-        }
-    }
-}
-
-/// Unicode normalization applied to text before pre-tokenization (special
-/// tokens are matched on the raw text first).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Normalization {
-    #[default]
-    None,
-    Nfc,
-    Nfkc,
-    /// Unicode lowercase (Rust's `str::to_lowercase`, as HF's `Lowercase`).
-    Lowercase,
-    /// NFKC, then lowercase (KL3M's uncased tokenizers).
-    NfkcLowercase,
-    /// SentencePiece's: prepend `▁` to a non-empty text and turn spaces into `▁`.
-    Metaspace,
-}
-
-impl Normalization {
-    /// The name HF's `tokenizer.json` and our native format use ("NFC", "NFKC").
-    /// `None` for no normalization and for Metaspace, which no file names this way.
-    pub fn name(self) -> Option<&'static str> {
-        match self {
-            Normalization::Nfc => Some("NFC"),
-            Normalization::Nfkc => Some("NFKC"),
-            Normalization::Lowercase => Some("Lowercase"),
-            Normalization::NfkcLowercase => Some("NFKC+Lowercase"),
-            Normalization::None | Normalization::Metaspace => None,
-        }
-    }
-
-    /// The inverse of [`Normalization::name`].
-    pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "NFC" => Some(Normalization::Nfc),
-            "NFKC" => Some(Normalization::Nfkc),
-            "Lowercase" => Some(Normalization::Lowercase),
-            "NFKC+Lowercase" => Some(Normalization::NfkcLowercase),
-            _ => None,
-        }
-    }
-
-    pub fn apply<'t>(self, text: &'t str) -> std::borrow::Cow<'t, str> {
-        use unicode_normalization::{
-            is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNormalization,
-        };
-        match self {
-            Normalization::None => text.into(),
-            Normalization::Nfc => match is_nfc_quick(text.chars()) {
-                IsNormalized::Yes => text.into(),
-                _ => text.nfc().collect::<String>().into(),
-            },
-            Normalization::Nfkc => match is_nfkc_quick(text.chars()) {
-                IsNormalized::Yes => text.into(),
-                _ => text.nfkc().collect::<String>().into(),
-            },
-            Normalization::Lowercase => {
-                if text.chars().any(char::is_uppercase) || !text.is_ascii() {
-                    text.to_lowercase().into()
-                } else {
-                    text.into()
-                }
-            }
-            Normalization::NfkcLowercase => {
-                let n = Normalization::Nfkc.apply(text);
-                Normalization::Lowercase.apply(&n).into_owned().into()
-            }
-            Normalization::Metaspace if text.is_empty() => text.into(),
-            Normalization::Metaspace => format!("\u{2581}{}", text.replace(' ', "\u{2581}")).into(),
-        }
-    }
-}
-
-/// Ids put around an encoded text when the caller asks for special tokens
-/// (HF's `TemplateProcessing` for single sequences, e.g. a BOS id).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Template {
-    pub prefix: Vec<u32>,
-    pub suffix: Vec<u32>,
-}
-
-impl Template {
-    pub fn is_empty(&self) -> bool {
-        self.prefix.is_empty() && self.suffix.is_empty()
-    }
-}
 
 /// How a SuperBPE vocabulary was trained. Kept for the record and for
 /// `inspect`; encoding uses only the stage-2 pattern.
@@ -127,105 +34,21 @@ pub struct Tokenizer {
     vocab: Vocab,
     pretok: Pretokenizer,
     encoder: Encoder,
-    /// Matches any special token, longest first (tiktoken's disallowed check).
-    special_re: Option<MetaRegex>,
-    specials_by_length: Vec<(String, u32)>,
     /// Special tokens found in the raw text, before normalization.
     raw_specials: SpecialMatcher,
     /// Special tokens HF marks `normalized`: found in the normalized text by
     /// their normalized form (with SentencePiece's normalizer `<s>` is `▁<s>`).
     normalized_specials: SpecialMatcher,
-}
-
-/// A text piece or a special token's id, in order.
-enum Segment<'t> {
-    Text(&'t str),
-    Special(u32),
-}
-
-/// Finds special tokens by the text they appear as.
-#[derive(Default)]
-struct SpecialMatcher {
-    re: Option<MetaRegex>,
-    /// matched text -> (id, the token's own text, which `Specials` names)
-    by_text: FxHashMap<String, (u32, String)>,
-}
-
-/// A regex matching any of `texts` literally, longest first at a position.
-fn longest_first<'t>(texts: impl Iterator<Item = &'t str>) -> Result<MetaRegex> {
-    let mut texts: Vec<&str> = texts.collect();
-    texts.sort_by_key(|t| std::cmp::Reverse(t.len()));
-    let alternation = texts
-        .iter()
-        .map(|t| regex_syntax::escape(t))
-        .collect::<Vec<_>>()
-        .join("|");
-    MetaRegex::new(&alternation).map_err(|e| Error::config(format!("special tokens: {e}")))
-}
-
-impl SpecialMatcher {
-    fn new(entries: Vec<(String, String, u32)>) -> Result<Self> {
-        if entries.is_empty() {
-            return Ok(SpecialMatcher::default());
-        }
-        let re = longest_first(entries.iter().map(|e| e.0.as_str()))?;
-        let by_text = entries
-            .into_iter()
-            .map(|(form, content, id)| (form, (id, content)))
-            .collect();
-        Ok(SpecialMatcher {
-            re: Some(re),
-            by_text,
-        })
-    }
-
-    /// Cut `text` at the special tokens `specials` allows.
-    fn split<'t>(&self, text: &'t str, specials: &Specials, out: &mut Vec<Segment<'t>>) {
-        let re = match &self.re {
-            Some(re) if !matches!(specials, Specials::None) => re,
-            _ => {
-                out.push(Segment::Text(text));
-                return;
-            }
-        };
-        let mut start = 0;
-        let mut search = 0;
-        while let Some(m) = re.find(regex_automata::Input::new(text).range(search..)) {
-            let found = &text[m.range()];
-            match self.by_text.get(found) {
-                Some((id, content)) if specials.allows(content) => {
-                    out.push(Segment::Text(&text[start..m.start()]));
-                    out.push(Segment::Special(*id));
-                    start = m.end();
-                    search = m.end();
-                }
-                _ => search = m.start() + found.chars().next().map_or(1, char::len_utf8),
-            }
-        }
-        out.push(Segment::Text(&text[start..]));
-    }
+    /// Every special token by its own text, for tiktoken's disallowed check,
+    /// when some are `normalized` (otherwise `raw_specials` is that).
+    all_specials: Option<SpecialMatcher>,
 }
 
 impl Tokenizer {
     pub fn new(vocab: Vocab, pattern: PatternSpec) -> Result<Self> {
         let pretok = Pretokenizer::new(pattern)?;
         let encoder = Encoder::new(&vocab);
-        let mut specials_by_length = vocab.specials().to_vec();
-        specials_by_length.sort_by_key(|s| std::cmp::Reverse(s.0.len()));
-        let special_re = if vocab.specials().is_empty() {
-            None
-        } else {
-            Some(longest_first(
-                vocab.specials().iter().map(|s| s.0.as_str()),
-            )?)
-        };
-        let raw_specials = SpecialMatcher::new(
-            vocab
-                .specials()
-                .iter()
-                .map(|(t, id)| (t.clone(), t.clone(), *id))
-                .collect(),
-        )?;
+        let raw_specials = SpecialMatcher::by_content(vocab.specials())?;
         Ok(Tokenizer {
             curriculum: None,
             normalization: Normalization::None,
@@ -233,16 +56,18 @@ impl Tokenizer {
             vocab,
             pretok,
             encoder,
-            special_re,
-            specials_by_length,
             raw_specials,
             normalized_specials: SpecialMatcher::default(),
+            all_specials: None,
         })
     }
 
     /// Mark special tokens as HF's `normalized` ones: they are looked for in
     /// the normalized text, by their normalized form. Set after the normalization.
     pub fn with_normalized_specials(mut self, names: &[String]) -> Result<Self> {
+        if names.is_empty() {
+            return Ok(self);
+        }
         let mut raw = Vec::new();
         let mut normed = Vec::new();
         for (t, id) in self.vocab.specials() {
@@ -253,7 +78,8 @@ impl Tokenizer {
                 raw.push((t.clone(), t.clone(), *id));
             }
         }
-        self.raw_specials = SpecialMatcher::new(raw)?;
+        let all = std::mem::replace(&mut self.raw_specials, SpecialMatcher::new(raw)?);
+        self.all_specials = Some(all);
         self.normalized_specials = SpecialMatcher::new(normed)?;
         Ok(self)
     }
@@ -277,36 +103,16 @@ impl Tokenizer {
         self.normalization
     }
 
-    /// Set the ids added around a text by [`Tokenizer::add_template`]; each
+    /// Set the ids put around a text when special tokens are added; each
     /// must be an id of this vocabulary.
     pub fn with_template(mut self, template: Template) -> Result<Self> {
-        for &id in template.prefix.iter().chain(&template.suffix) {
-            if self.vocab.token_bytes(id).is_none() {
-                return Err(Error::bad_format(
-                    "post-processor template",
-                    format!("id {id} is not in the vocabulary"),
-                ));
-            }
-        }
+        template.check(&self.vocab)?;
         self.template = template;
         Ok(self)
     }
 
     pub fn template(&self) -> &Template {
         &self.template
-    }
-
-    /// Put the template's ids around `ids`.
-    pub fn add_template(&self, ids: Vec<u32>) -> Vec<u32> {
-        if self.template.is_empty() {
-            return ids;
-        }
-        let t = &self.template;
-        let mut out = Vec::with_capacity(t.prefix.len() + ids.len() + t.suffix.len());
-        out.extend_from_slice(&t.prefix);
-        out.extend(ids);
-        out.extend_from_slice(&t.suffix);
-        out
     }
 
     pub fn vocab(&self) -> &Vocab {
@@ -355,8 +161,17 @@ impl Tokenizer {
         allowed: &Specials,
         disallowed: &Specials,
     ) -> Result<Vec<u32>> {
-        if let Some(found) = self.find_special(text, disallowed) {
-            return Err(Error::DisallowedSpecial(found.to_string()));
+        let found = match disallowed {
+            // tiktoken checks any string it is given, special token or not.
+            Specials::Only(list) if list.iter().any(|s| self.vocab.special_id(s).is_none()) => {
+                let any =
+                    SpecialMatcher::new(list.iter().map(|s| (s.clone(), s.clone(), 0)).collect())?;
+                any.find(text, &Specials::All)
+            }
+            _ => self.find_special(text, disallowed),
+        };
+        if let Some(found) = found {
+            return Err(crate::error::Error::DisallowedSpecial(found.to_string()));
         }
         self.encode(text, allowed)
     }
@@ -364,22 +179,10 @@ impl Tokenizer {
     /// The leftmost (then longest) special token of `which` in `text`, looking
     /// at every start position, overlaps included.
     pub fn find_special<'t>(&self, text: &'t str, which: &Specials) -> Option<&'t str> {
-        let re = self.special_re.as_ref()?;
-        if matches!(which, Specials::None) {
-            return None;
-        }
-        let mut search = 0;
-        while let Some(m) = re.find(regex_automata::Input::new(text).range(search..)) {
-            let at = &text[m.start()..];
-            // Specials are sorted longest first, so the first hit is the longest.
-            for (s, _) in &self.specials_by_length {
-                if at.starts_with(s.as_str()) && which.allows(s) {
-                    return Some(&at[..s.len()]);
-                }
-            }
-            search = m.start() + at.chars().next().map_or(1, char::len_utf8);
-        }
-        None
+        self.all_specials
+            .as_ref()
+            .unwrap_or(&self.raw_specials)
+            .find(text, which)
     }
 
     /// Encode text; special tokens that `specials` allows become their ids.
@@ -391,7 +194,7 @@ impl Tokenizer {
             match seg {
                 Segment::Special(id) => out.push(id),
                 // No normalized special tokens: nothing to look for after normalizing.
-                Segment::Text(t) if self.normalized_specials.re.is_none() => {
+                Segment::Text(t) if self.normalized_specials.is_empty() => {
                     self.encode_ordinary_into(t, &mut out)?
                 }
                 Segment::Text(t) => {
@@ -411,6 +214,22 @@ impl Tokenizer {
         Ok(out)
     }
 
+    /// [`Tokenizer::encode`], then the template's ids around the result when
+    /// `add_template` (HF's `add_special_tokens`).
+    pub fn encode_with_template(
+        &self,
+        text: &str,
+        specials: &Specials,
+        add_template: bool,
+    ) -> Result<Vec<u32>> {
+        let ids = self.encode(text, specials)?;
+        Ok(if add_template {
+            self.template.apply(ids)
+        } else {
+            ids
+        })
+    }
+
     /// Encode raw bytes: no pre-tokenization of invalid UTF-8 is attempted;
     /// valid UTF-8 goes through the normal path.
     pub fn encode_bytes(&self, data: &[u8]) -> Result<Vec<u32>> {
@@ -419,7 +238,7 @@ impl Tokenizer {
             let nul = matches!(self.pretok.spec(), PatternSpec::Named(PatternName::NulRuns));
             let mut out = Vec::new();
             let mut scratch = Scratch::default();
-            crate::train::binary::pieces(data, usize::MAX, nul, |p| {
+            bytes::pieces(data, usize::MAX, nul, |p| {
                 self.encoder
                     .encode_piece(&self.vocab, p, &mut out, &mut scratch)
             });
@@ -452,76 +271,31 @@ impl Tokenizer {
         &self,
         texts: &[S],
         specials: &Specials,
+        add_template: bool,
     ) -> Result<Vec<Vec<u32>>> {
         texts
             .par_iter()
-            .map(|t| self.encode(t.as_ref(), specials))
+            .map(|t| self.encode_with_template(t.as_ref(), specials, add_template))
             .collect()
     }
 
     /// The bytes of a sequence of ids.
     pub fn decode_bytes(&self, ids: &[u32]) -> Result<Vec<u8>> {
-        if self.vocab.byte_fallback() {
-            return self.decode_sentencepiece(ids);
-        }
-        let mut out = Vec::with_capacity(ids.len() * 4);
-        for &id in ids {
-            let t = self
-                .vocab
-                .token_bytes(id)
-                .ok_or(Error::UnknownId(u64::from(id)))?;
-            out.extend_from_slice(t);
-        }
-        Ok(out)
+        decode::decode_bytes(&self.vocab, ids)
     }
 
-    /// HF's SentencePiece decoder chain: `<0xXX>` tokens are bytes, `▁` is a
-    /// space, and one leading space (the one normalization added) is dropped.
-    fn decode_sentencepiece(&self, ids: &[u32]) -> Result<Vec<u8>> {
-        let mut out = Vec::with_capacity(ids.len() * 4);
-        for &id in ids {
-            let t = self
-                .vocab
-                .token_bytes(id)
-                .ok_or(Error::UnknownId(u64::from(id)))?;
-            let is_special = self.vocab.is_special(id);
-            match t {
-                [b'<', b'0', b'x', hi, lo, b'>'] if !is_special => {
-                    let hex = [*hi, *lo];
-                    match std::str::from_utf8(&hex)
-                        .ok()
-                        .and_then(|h| u8::from_str_radix(h, 16).ok())
-                    {
-                        Some(b) if self.vocab.byte_id(b) == id => out.push(b),
-                        _ => out.extend_from_slice(t),
-                    }
-                }
-                _ => {
-                    // `▁` (E2 96 81) is a space.
-                    let mut i = 0;
-                    while i < t.len() {
-                        if t[i..].starts_with("\u{2581}".as_bytes()) {
-                            out.push(b' ');
-                            i += 3;
-                        } else {
-                            out.push(t[i]);
-                            i += 1;
-                        }
-                    }
-                }
-            }
-        }
-        if out.first() == Some(&b' ') {
-            out.remove(0);
-        }
-        Ok(out)
+    /// The bytes of many sequences, on the current rayon pool.
+    pub fn decode_batch<S: AsRef<[u32]> + Sync>(&self, batch: &[S]) -> Result<Vec<Vec<u8>>> {
+        batch
+            .par_iter()
+            .map(|ids| self.decode_bytes(ids.as_ref()))
+            .collect()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pretok::PatternName;
 
     fn tiny() -> Tokenizer {
         let mut tokens = Vocab::byte_alphabet();

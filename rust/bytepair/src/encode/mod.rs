@@ -25,6 +25,9 @@
 //!   for a listed vocabulary without `ignore_merges` every piece merges, so
 //!   there the cache also stands in for the whole-token lookup.
 
+pub mod special;
+pub mod template;
+
 use crate::vocab::{MergeRule, Vocab};
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;

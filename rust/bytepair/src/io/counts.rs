@@ -19,25 +19,11 @@
 //! anything is allocated, so a corrupt file costs at most its own size.
 
 use crate::error::{Error, Result};
-use crate::train::count::WordCounts;
+use crate::train::count::{merge_sorted, Counts, CountsMeta, Pruned, WordCounts};
 use serde::{Deserialize, Serialize};
 
 const MAGIC: &[u8; 8] = b"BPCOUNTS";
 pub const VERSION: u32 = 1;
-
-/// What the counts were made with; training must split text the same way.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CountsMeta {
-    /// The pattern's name or regex; `None` for no pre-tokenization.
-    pub pattern: Option<String>,
-    pub normalization: Option<String>,
-    /// Bytes of text that were counted.
-    pub total_bytes: u64,
-    /// Newlines were hard boundaries: no pre-token crosses one (SuperBPE's
-    /// stage-2 pieces). Written only when true, so older files read as false.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub line_boundaries: bool,
-}
 
 #[derive(Serialize, Deserialize)]
 struct Header {
@@ -61,39 +47,6 @@ fn put_varint(out: &mut Vec<u8>, mut v: u64) {
         v >>= 7;
     }
     out.push(v as u8);
-}
-
-impl CountsMeta {
-    /// What a sum of counts made with `metas` was made with: they must agree
-    /// on how the text was split; their byte totals add up.
-    pub fn sum(metas: &[CountsMeta]) -> Result<CountsMeta> {
-        let Some(first) = metas.first() else {
-            return Err(Error::config("a sum of counts needs at least one"));
-        };
-        let mut meta = first.clone();
-        meta.total_bytes = 0;
-        for b in metas {
-            let a = first;
-            if a.pattern != b.pattern
-                || a.normalization != b.normalization
-                || a.line_boundaries != b.line_boundaries
-            {
-                return Err(Error::config(format!(
-                    "cannot add counts made with pattern={:?}, normalization={:?}, \
-                     line_boundaries={} to counts made with pattern={:?}, normalization={:?}, \
-                     line_boundaries={}",
-                    b.pattern,
-                    b.normalization,
-                    b.line_boundaries,
-                    a.pattern,
-                    a.normalization,
-                    a.line_boundaries
-                )));
-            }
-            meta.total_bytes = meta.total_bytes.saturating_add(b.total_bytes);
-        }
-        Ok(meta)
-    }
 }
 
 /// The counts file for `entries` (sorted by bytes, no duplicates; owned or
@@ -170,15 +123,75 @@ impl<'a> Reader<'a, '_> {
     }
 }
 
+/// The counts file of `counts`.
+pub fn to_bytes(counts: &Counts) -> Vec<u8> {
+    let parts = counts.words.sorted_parts(1);
+    write_counts(&parts[0], &counts.meta)
+}
+
+/// `counts` split into `parts` by pre-token hash (see
+/// [`Counts::partition`]), each written as a counts file, without a copy of
+/// any pre-token: a distributed map task's output.
+pub fn write_parts(counts: &Counts, parts: usize) -> Result<Vec<Vec<u8>>> {
+    use rayon::prelude::*;
+    if parts == 0 {
+        return Err(Error::config("parts must be at least 1"));
+    }
+    Ok(counts
+        .words
+        .sorted_parts(parts)
+        .par_iter()
+        .enumerate()
+        .map(|(i, part)| write_counts(part, &counts.meta.for_part(i)))
+        .collect())
+}
+
 /// Read a counts file written by [`write_counts`].
-pub fn read_counts(data: &[u8], source: &str) -> Result<(WordCounts, CountsMeta)> {
+pub fn read_counts(data: &[u8], source: &str) -> Result<Counts> {
     let (entries, meta) = parse_counts(data, source)?;
+    meta.normalization()
+        .map_err(|e| Error::bad_format(source, e.to_string()))?;
     let owned = entries
         .into_iter()
         .map(|(w, c)| (Box::from(w), c))
         .collect();
     // Checked sorted and distinct: kept as a sorted list, not hashed.
-    Ok((WordCounts::from_sorted(owned), meta))
+    Ok(Counts {
+        words: WordCounts::from_sorted(owned),
+        meta,
+        pruned: Pruned::default(),
+    })
+}
+
+/// The sum of counts files made the same way, each decoded in parallel into
+/// a sorted list and merged without hashing, with the pre-tokens counted
+/// fewer than `min_count` times left out (see [`Counts::drop_below`]).
+pub fn sum_files(files: &[&[u8]], min_count: u64, elsewhere: (u64, u64)) -> Result<Counts> {
+    use rayon::prelude::*;
+    let decoded = files
+        .par_iter()
+        .map(|b| read_counts(b, "<bytes>"))
+        .collect::<Result<Vec<_>>>()?;
+    let metas: Vec<&CountsMeta> = decoded.iter().map(|c| &c.meta).collect();
+    let meta = CountsMeta::sum(&metas)?;
+    let words = WordCounts::sum_all(decoded.into_iter().map(|c| c.words).collect());
+    let mut sum = Counts {
+        words,
+        meta,
+        pruned: Pruned::default(),
+    };
+    sum.drop_below(min_count, elsewhere);
+    Ok(sum)
+}
+
+/// The sum of counts files written straight back as one, merging entries
+/// borrowed from the inputs so no pre-token is copied (a distributed
+/// reducer's whole job); pre-tokens counted fewer than `min_count` times are
+/// left out. Returns the file and the (distinct, occurrences) left out.
+pub fn sum_files_to_bytes(files: &[&[u8]], min_count: u64) -> Result<(Vec<u8>, (u64, u64))> {
+    let (mut entries, meta) = sum_counts_files(files, "<bytes>")?;
+    let cut = crate::train::count::drop_below(&mut entries, min_count);
+    Ok((write_counts(&entries, &meta), cut))
 }
 
 /// The sum of several counts files made the same way, as sorted entries
@@ -190,10 +203,10 @@ pub fn sum_counts_files<'a>(files: &[&'a [u8]], source: &str) -> Result<(Entries
         .par_iter()
         .map(|data| parse_counts(data, source))
         .collect::<Result<Vec<_>>>()?;
-    let metas: Vec<CountsMeta> = parsed.iter().map(|(_, m)| m.clone()).collect();
+    let metas: Vec<&CountsMeta> = parsed.iter().map(|(_, m)| m).collect();
     let meta = CountsMeta::sum(&metas)?;
     let lists = parsed.into_iter().map(|(e, _)| e).collect();
-    Ok((crate::train::count::merge_sorted(lists), meta))
+    Ok((merge_sorted(lists), meta))
 }
 
 /// The entries of a counts file, borrowed from it, checked sorted and distinct.
@@ -282,9 +295,9 @@ mod tests {
     fn round_trip() {
         let (entries, meta) = sample();
         let data = write_counts(&entries, &meta);
-        let (counts, back) = read_counts(&data, "t").expect("reads");
-        assert_eq!(back, meta);
-        assert_eq!(counts.into_sorted(), entries);
+        let counts = read_counts(&data, "t").expect("reads");
+        assert_eq!(counts.meta, meta);
+        assert_eq!(counts.words.into_sorted(), entries);
     }
 
     #[test]

@@ -7,9 +7,10 @@
 //! other normalizers) is refused with a message naming it, never half-read.
 
 use crate::byte_level;
+use crate::encode::template::Template;
 use crate::error::{Error, Result};
+use crate::normalize::Normalization;
 use crate::pretok::{PatternName, PatternSpec};
-use crate::tokenizer::{Normalization, Template};
 use crate::vocab::{MergeRule, Vocab};
 use rustc_hash::FxHashMap;
 use serde_json::{json, Map, Value};

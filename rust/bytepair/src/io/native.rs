@@ -18,9 +18,11 @@
 //! newer `version` with a message that says so.
 
 use crate::byte_level;
+use crate::encode::template::Template;
 use crate::error::{Error, Result};
+use crate::normalize::Normalization;
 use crate::pretok::{PatternName, PatternSpec};
-use crate::tokenizer::{Curriculum, Normalization, Template};
+use crate::tokenizer::Curriculum;
 use crate::vocab::{MergeRule, Vocab};
 use serde::{Deserialize, Serialize};
 

@@ -46,6 +46,19 @@ pub enum Dtype {
     U32,
 }
 
+impl Dtype {
+    /// numpy's name: `"uint16"` or `"uint32"`.
+    pub fn parse(name: &str) -> Result<Self> {
+        match name {
+            "uint16" => Ok(Dtype::U16),
+            "uint32" => Ok(Dtype::U32),
+            other => Err(Error::config(format!(
+                "dtype must be \"uint16\" or \"uint32\", not {other:?}"
+            ))),
+        }
+    }
+}
+
 /// What was written: ids in total and where each document starts.
 pub struct Written {
     pub tokens: u64,

@@ -5,7 +5,7 @@
 //! core (`examples/train_file.rs`); an ASCII fast path (no UTF-8 decoding, one
 //! table lookup per byte) took it from ~163 MB/s. Published figures for the same
 //! pattern are ~91 MB/s for a regex DFA and 15-25 MB/s for a backtracking engine
-//! (see shared/specs/performance-landscape.md); we have not measured those here.
+//! (bpe-openai's and tiktoken's published figures); we have not measured those here.
 //! The splitter is checked against the regex form in `tests` here.
 
 use super::classes::{classes, decode_at, LETTER, NUMBER, SPACE};

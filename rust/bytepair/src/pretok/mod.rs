@@ -1,195 +1,24 @@
 //! Pre-tokenization: cutting text into pieces that BPE never merges across.
 //!
-//! Every pre-tokenizer returns slices of its input, never new strings. The named
-//! patterns are tiktoken's; their text (for saving and for HF export) lives in
-//! [`PatternName::regex`].
+//! Every pre-tokenizer returns slices of its input, never new strings. The
+//! known patterns ([`patterns`]) have hand-written splitters, one file each;
+//! any other regex goes to [`regex`]. [`bytes`] cuts raw bytes for binary
+//! tokenizers.
 
+pub mod bytes;
 pub mod cl100k;
 pub mod classes;
 pub mod gpt2;
 pub mod o200k;
+pub mod patterns;
 pub mod regex;
 mod scan;
 pub mod superbpe;
 
+pub use patterns::{PatternName, PatternSpec};
+
 use crate::error::{Error, Result};
 use regex::UserRegex;
-
-/// The pattern strings as tiktoken writes them.
-pub const GPT2_PATTERN: &str =
-    r"'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s";
-/// The original GPT-2 form, as HF's ByteLevel pre-tokenizer uses it.
-pub const GPT2_PATTERN_HF: &str =
-    r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
-pub const CL100K_PATTERN: &str = r"'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s";
-/// cl100k for Oniguruma (HF tokenizers), where `{1,3}+` means something else.
-pub const CL100K_PATTERN_HF: &str = r"'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s";
-pub const O200K_PATTERN: &str = concat!(
-    r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
-    "|",
-    r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
-    "|",
-    r"\p{N}{1,3}",
-    "|",
-    r" ?[^\s\p{L}\p{N}]+[\r\n/]*",
-    "|",
-    r"\s*[\r\n]+",
-    "|",
-    r"\s+(?!\S)",
-    "|",
-    r"\s+"
-);
-
-/// Runs of NUL bytes, as a regex (with the text between runs kept as pieces).
-pub const NUL_RUNS_PATTERN: &str = r"\x00+";
-
-/// SuperBPE's recommended stage-1 pattern: o200k's without the contraction suffixes.
-pub const SUPERBPE_STAGE1_PATTERN: &str = concat!(
-    r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+",
-    "|",
-    r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*",
-    "|",
-    r"\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"
-);
-
-/// Llama 3's pattern (its tokenizer.json `Split` regex).
-pub const LLAMA3_PATTERN: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
-/// Qwen 2 / 2.5 / 3's pattern: Llama 3's with one digit per piece.
-pub const QWEN2_PATTERN: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PatternName {
-    Gpt2,
-    Cl100k,
-    O200k,
-    Llama3,
-    Qwen2,
-    /// SuperBPE stage 1 (recommended): o200k without contractions.
-    SuperbpeStage1,
-    /// SuperBPE stage 2 (recommended); text between matches is kept as pieces.
-    SuperbpeStage2,
-    /// SuperBPE stage 2 (paper era): digit runs in right-aligned groups of three.
-    SuperbpeDigits,
-    /// Runs of NUL bytes are pieces, and so is everything between them
-    /// (binary tokenizers with `split_on_nul`); safe on any bytes.
-    NulRuns,
-}
-
-impl PatternName {
-    pub fn parse(name: &str) -> Option<Self> {
-        match name {
-            "gpt2" | "r50k" | "r50k_base" | "p50k_base" => Some(PatternName::Gpt2),
-            "gpt4" | "cl100k" | "cl100k_base" => Some(PatternName::Cl100k),
-            "o200k" | "o200k_base" | "gpt4o" => Some(PatternName::O200k),
-            "llama3" => Some(PatternName::Llama3),
-            "qwen2" | "qwen" => Some(PatternName::Qwen2),
-            "superbpe-stage1" => Some(PatternName::SuperbpeStage1),
-            "superbpe" | "superbpe-stage2" => Some(PatternName::SuperbpeStage2),
-            "superbpe-digits" => Some(PatternName::SuperbpeDigits),
-            "nul-runs" => Some(PatternName::NulRuns),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PatternName::Gpt2 => "gpt2",
-            PatternName::Cl100k => "gpt4",
-            PatternName::O200k => "o200k",
-            PatternName::Llama3 => "llama3",
-            PatternName::Qwen2 => "qwen2",
-            PatternName::SuperbpeStage1 => "superbpe-stage1",
-            PatternName::SuperbpeStage2 => "superbpe",
-            PatternName::SuperbpeDigits => "superbpe-digits",
-            PatternName::NulRuns => "nul-runs",
-        }
-    }
-
-    /// tiktoken's form of the pattern.
-    pub fn regex(self) -> &'static str {
-        match self {
-            PatternName::Gpt2 => GPT2_PATTERN,
-            PatternName::Cl100k => CL100K_PATTERN,
-            PatternName::O200k => O200K_PATTERN,
-            PatternName::Llama3 => LLAMA3_PATTERN,
-            PatternName::Qwen2 => QWEN2_PATTERN,
-            PatternName::SuperbpeStage1 => SUPERBPE_STAGE1_PATTERN,
-            PatternName::SuperbpeStage2 => superbpe::STAGE2_PATTERN,
-            PatternName::SuperbpeDigits => superbpe::DIGITS_ONLY_PATTERN,
-            PatternName::NulRuns => NUL_RUNS_PATTERN,
-        }
-    }
-
-    pub const ALL: [PatternName; 9] = [
-        PatternName::Gpt2,
-        PatternName::Cl100k,
-        PatternName::O200k,
-        PatternName::Llama3,
-        PatternName::Qwen2,
-        PatternName::SuperbpeStage1,
-        PatternName::SuperbpeStage2,
-        PatternName::SuperbpeDigits,
-        PatternName::NulRuns,
-    ];
-
-    /// Does every character of the text land in a match (as in tiktoken's
-    /// patterns), or are the gaps between matches pieces too (HF `Isolated`)?
-    /// The digits-only split is not one regex at all (see `superbpe`).
-    pub fn covers_text(self) -> bool {
-        !matches!(
-            self,
-            PatternName::SuperbpeStage2 | PatternName::SuperbpeDigits | PatternName::NulRuns
-        )
-    }
-
-    /// A form that HF tokenizers (Oniguruma) reads with the same meaning.
-    pub fn hf_regex(self) -> &'static str {
-        match self {
-            PatternName::Gpt2 => GPT2_PATTERN_HF,
-            PatternName::Cl100k => CL100K_PATTERN_HF,
-            other => other.regex(),
-        }
-    }
-}
-
-/// How text is cut into pieces.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PatternSpec {
-    /// No split: each text is one piece.
-    None,
-    Named(PatternName),
-    Custom(String),
-}
-
-impl PatternSpec {
-    /// `"gpt2" | "gpt4" | "o200k"` name a built-in pattern; anything else is a regex.
-    pub fn from_str_or_regex(s: &str) -> Self {
-        match PatternName::parse(s) {
-            Some(n) => PatternSpec::Named(n),
-            None => PatternSpec::Custom(s.to_string()),
-        }
-    }
-
-    /// A regex text; one equal to a known pattern (tiktoken's or HF's form)
-    /// becomes that pattern, so it gets the fast splitter.
-    pub fn from_regex(s: &str) -> Self {
-        for n in PatternName::ALL {
-            // The digits-only regex means that split only after HF's `Digits`.
-            if n != PatternName::SuperbpeDigits && (s == n.regex() || s == n.hf_regex()) {
-                return PatternSpec::Named(n);
-            }
-        }
-        PatternSpec::Custom(s.to_string())
-    }
-
-    pub fn regex(&self) -> Option<&str> {
-        match self {
-            PatternSpec::None => None,
-            PatternSpec::Named(n) => Some(n.regex()),
-            PatternSpec::Custom(s) => Some(s),
-        }
-    }
-}
 
 enum Engine {
     Whole,
@@ -252,6 +81,11 @@ impl Pretokenizer {
         &self.spec
     }
 
+    /// Is every newline a hard boundary?
+    pub fn line_boundaries(&self) -> bool {
+        self.lines
+    }
+
     /// Call `emit` with each piece of `text` in order.
     pub fn split<'a>(&self, text: &'a str, mut emit: impl FnMut(&'a str)) -> Result<()> {
         if self.lines {
@@ -278,7 +112,7 @@ impl Pretokenizer {
             Engine::SuperbpeDigits => superbpe::split_digits_only(text, emit),
             Engine::NulRuns => {
                 // NUL is ASCII, so cutting at NUL runs keeps UTF-8 intact.
-                crate::train::binary::pieces(text.as_bytes(), usize::MAX, true, |p| {
+                bytes::pieces(text.as_bytes(), usize::MAX, true, |p| {
                     let start = p.as_ptr() as usize - text.as_ptr() as usize;
                     emit(&text[start..start + p.len()]);
                 })
@@ -314,7 +148,7 @@ mod tests {
     }
 
     fn gpt2_by_fancy(text: &str) -> Vec<&str> {
-        let re = fancy_regex::Regex::new(GPT2_PATTERN_HF).expect("gpt2 fancy");
+        let re = fancy_regex::Regex::new(patterns::GPT2_PATTERN_HF).expect("gpt2 fancy");
         re.find_iter(text)
             .map(|m| m.expect("match").as_str())
             .collect()

@@ -1,5 +1,5 @@
 //! SuperBPE's stage-2 pre-tokenizers: coarse splits that let merges cross
-//! whitespace (see `specs/superbpe.md` §1.2).
+//! whitespace (Liu et al., 2025; the official trainer's stage-2 regexes).
 //!
 //! * [`split_recommended`]: `\p{N}{1,3}| ?[^\s\p{L}\p{N}]{2,}[\r\n/]*| +(?!\S)`
 //!   as an HF `Split` with `Isolated` behaviour: matches are pieces and so is

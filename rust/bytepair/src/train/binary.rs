@@ -1,5 +1,5 @@
 //! BPE over raw bytes: executables, any data, no text and no UTF-8 anywhere
-//! (the Binary BPE recipe, `specs/binary-and-domain-tokenizers.md` §1).
+//! (the Binary BPE recipe; see the README's binary tokenizers section).
 //!
 //! Input is cut into windows of `window` bytes counted from the start of each
 //! file or document, and merges never cross a window; with `split_on_nul`,
@@ -12,10 +12,12 @@
 //! Windows are thousands of symbols long, so the merge loop is the positional
 //! one ([`super::positional`]).
 
+use super::bpe::check_count_total;
 use super::count::WordCounts;
 use super::merge::{MergeConfig, StopReason, Words};
 use super::positional::learn_merges_positional;
 use crate::error::{Error, Result};
+use crate::pretok::bytes::pieces;
 use crate::progress::Progress;
 use crate::vocab::Vocab;
 use rayon::prelude::*;
@@ -79,32 +81,6 @@ impl ByteTrainConfig {
             }
         }
         Ok(())
-    }
-}
-
-/// Call `emit` with the pieces of one window.
-#[inline]
-fn window_pieces(window: &[u8], split_on_nul: bool, mut emit: impl FnMut(&[u8])) {
-    if !split_on_nul {
-        emit(window);
-        return;
-    }
-    let mut start = 0;
-    while start < window.len() {
-        let nul = window[start] == 0;
-        let len = window[start..]
-            .iter()
-            .position(|&b| (b == 0) != nul)
-            .unwrap_or(window.len() - start);
-        emit(&window[start..start + len]);
-        start += len;
-    }
-}
-
-/// Call `emit` with every piece of `data`, cut into windows from its start.
-pub fn pieces(data: &[u8], window: usize, split_on_nul: bool, mut emit: impl FnMut(&[u8])) {
-    for w in data.chunks(window.max(1)) {
-        window_pieces(w, split_on_nul, &mut emit);
     }
 }
 
@@ -208,7 +184,7 @@ pub struct ByteTrained {
 /// Learn merges over counted byte pieces.
 pub fn train_bytes(counts: WordCounts, cfg: &ByteTrainConfig) -> Result<ByteTrained> {
     cfg.validate()?;
-    super::check_count_total(&counts)?;
+    check_count_total(&counts)?;
     let words = counts.into_sorted();
     let unique_pieces = words.len();
     let total = words.iter().map(|(w, _)| w.len()).sum();
@@ -257,21 +233,6 @@ pub fn train_bytes(counts: WordCounts, cfg: &ByteTrainConfig) -> Result<ByteTrai
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn collect(data: &[u8], window: usize, nul: bool) -> Vec<Vec<u8>> {
-        let mut v = Vec::new();
-        pieces(data, window, nul, |p| v.push(p.to_vec()));
-        v
-    }
-
-    #[test]
-    fn windows_and_nul_runs() {
-        assert_eq!(collect(b"abcdefg", 3, false), [&b"abc"[..], b"def", b"g"]);
-        assert_eq!(
-            collect(b"ab\0\0cd\0", 4, true),
-            [&b"ab"[..], b"\0\0", b"cd", b"\0"]
-        );
-    }
 
     #[test]
     fn lengths_are_checked() {

@@ -71,6 +71,17 @@ pub enum StopReason {
     MinFrequency,
 }
 
+impl StopReason {
+    /// The name reports use (`bytepair.last_train_report.stop`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StopReason::VocabFull => "vocab_full",
+            StopReason::NoPairs => "no_pairs",
+            StopReason::MinFrequency => "min_frequency",
+        }
+    }
+}
+
 pub struct MergeOutcome {
     pub merges: Vec<Merge>,
     pub stop: StopReason,

@@ -1,4 +1,4 @@
-//! SuperBPE: a curriculum of subwords, then superwords (`specs/superbpe.md`).
+//! SuperBPE: a curriculum of subwords, then superwords (Liu et al., 2025).
 //!
 //! 1. Stage 1 is plain BPE over whitespace-aware pre-tokens, stopped after
 //!    exactly `transition` merges ([`stage1`]).
@@ -22,10 +22,10 @@
 //! replay a piece costs 4 bytes per stage-1 token (16 in the merge loop's
 //! linked lists), not 32 bytes per character as in the official trainer.
 
+use super::bpe::{check_count_total, words_to_symbols};
 use super::count::WordCounts;
 use super::merge::{learn_merges, MergeConfig, StopReason, Words};
 use super::positional::learn_merges_positional;
-use super::words_to_symbols;
 use crate::encode::{Encoder, Scratch};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
@@ -193,7 +193,7 @@ pub fn stage2(
     free_ids: &[u32],
 ) -> Result<Stage2> {
     check_replayable(base)?;
-    super::check_count_total(&pieces)?;
+    check_count_total(&pieces)?;
     let pieces = pieces.into_sorted();
     let (words, counts) = replay(&pieces, base);
     let num_pieces = pieces.len();
@@ -272,7 +272,7 @@ pub fn train_superbpe(
             cfg.special_tokens.len()
         )));
     }
-    super::check_count_total(&words)?; // stage2 checks the pieces
+    check_count_total(&words)?; // stage2 checks the pieces
     let (mut tokens, merges1) = stage1(
         words,
         cfg.transition,

@@ -1,5 +1,4 @@
-//! Batch-level dynamic merging (dynamic tokenization): BPE over one batch of
-//! base-token sequences at inference time.
+//! The merge loop of dynamic merging, over interned tokens.
 //!
 //! The rule is the reference implementation's ("Retrofitting (Large) Language
 //! Models with Dynamic Tokenization", `Dynamic_BPE`): count every adjacent pair

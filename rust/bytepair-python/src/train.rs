@@ -1,0 +1,243 @@
+//! Training: `train`, `train_superbpe`, `train_bytes`. Each builds the core's
+//! request from its arguments, plans it, feeds it the corpus (files in one
+//! core call, a Python iterator in buffers), and trains; the core decides
+//! everything. Returns (tokenizer, report dict).
+
+use crate::convert::{check_signals, in_buffers, report_dict, FileArg, TextInput};
+use crate::counts::{feed, PyCounts};
+use crate::errors::{wrong_type, CoreError};
+use crate::pools::thread_pool;
+use crate::tokenizer::PyTokenizer;
+use bytepair::pretok::PatternSpec;
+use bytepair::progress::Progress;
+use bytepair::train::binary::ByteTrainConfig;
+use bytepair::train::count::{total_size, Counts};
+use bytepair::train::superbpe::{SuperConfig, SuperwordRules};
+use bytepair::train::{
+    BpeRequest, BytesRequest, LengthUnit, Report, SuperbpeRequest, TrainConfig, Transition,
+};
+use bytepair::Normalization;
+use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedBytes;
+use pyo3::types::PyDict;
+use std::path::PathBuf;
+
+type Trained<'py> = (PyTokenizer, Bound<'py, PyDict>);
+
+fn trained<'py>(
+    py: Python<'py>,
+    (tok, report): (bytepair::Tokenizer, Report),
+) -> PyResult<Trained<'py>> {
+    Ok((PyTokenizer::wrap(tok), report_dict(py, &report)?))
+}
+
+/// What to train on: text to count, or counts made before.
+enum Input<'py> {
+    Text(TextInput<'py>),
+    Counts(Vec<Counts>),
+}
+
+fn input<'py>(
+    files: Option<Vec<FileArg>>,
+    texts: Option<Bound<'py, PyAny>>,
+    counts: Option<Vec<PyRef<'py, PyCounts>>>,
+) -> PyResult<Input<'py>> {
+    match (TextInput::from_args(files, texts)?, counts) {
+        (Some(t), None) => Ok(Input::Text(t)),
+        // Counts are immutable from Python: the core trains on a copy.
+        (None, Some(c)) => Ok(Input::Counts(c.iter().map(|c| c.inner.clone()).collect())),
+        _ => Err(wrong_type("give exactly one of files=, texts= or counts=")),
+    }
+}
+
+/// Plain byte-level BPE (`bytepair.train`).
+#[pyfunction]
+#[pyo3(signature = (*, vocab_size, special_tokens, min_frequency, max_token_length, unit,
+    specials_first, pad_to, forced_tokens, pattern, normalization, lowercase, max_distinct,
+    num_threads, progress, files=None, texts=None, counts=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn train<'py>(
+    py: Python<'py>,
+    vocab_size: usize,
+    special_tokens: Vec<String>,
+    min_frequency: u64,
+    max_token_length: Option<usize>,
+    unit: &str,
+    specials_first: bool,
+    pad_to: Option<usize>,
+    forced_tokens: Vec<String>,
+    pattern: Option<&str>,
+    normalization: Option<&str>,
+    lowercase: bool,
+    max_distinct: Option<usize>,
+    num_threads: Option<usize>,
+    progress: bool,
+    files: Option<Vec<FileArg>>,
+    texts: Option<Bound<'py, PyAny>>,
+    counts: Option<Vec<PyRef<'py, PyCounts>>>,
+) -> PyResult<Trained<'py>> {
+    let request = BpeRequest {
+        config: TrainConfig {
+            vocab_size,
+            special_tokens,
+            min_frequency,
+            max_token_length,
+            length_unit: LengthUnit::parse(unit).map_err(CoreError)?,
+            specials_first,
+            pad_to,
+            forced_tokens: forced_tokens.into_iter().map(String::into_bytes).collect(),
+            progress,
+        },
+        pattern: PatternSpec::from_option(pattern),
+        normalization: Normalization::from_options(normalization, lowercase).map_err(CoreError)?,
+        max_distinct,
+    };
+    let input = input(files, texts, counts)?;
+    let pool = thread_pool(num_threads)?;
+    let plan = request.plan().map_err(CoreError)?;
+    let counts = match input {
+        Input::Counts(c) => c,
+        Input::Text(text) => {
+            let mut counter = pool.install(|| plan.counter());
+            feed(py, text, &mut counter, &pool, progress)?;
+            py.detach(|| pool.install(|| counter.finish_counts()))
+        }
+    };
+    let result = py.detach(|| pool.install(|| plan.train(counts)));
+    trained(py, result.map_err(CoreError)?)
+}
+
+/// How many merges stage 1 learns, from Python: an int, or a float share.
+#[derive(FromPyObject)]
+pub enum TransitionArg {
+    Merges(usize),
+    Fraction(f64),
+}
+
+/// The SuperBPE curriculum (`bytepair.train_superbpe`); with `base`,
+/// stage 2 only, on top of that tokenizer.
+#[pyfunction]
+#[pyo3(signature = (*, vocab_size, transition, stage1_pattern, stage2_pattern, special_tokens,
+    min_frequency, max_token_length, max_words_per_token, forbidden_substrings, num_threads,
+    progress, base=None, files=None, texts=None, counts=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn train_superbpe<'py>(
+    py: Python<'py>,
+    vocab_size: usize,
+    transition: TransitionArg,
+    stage1_pattern: Option<&str>,
+    stage2_pattern: Option<&str>,
+    special_tokens: Vec<String>,
+    min_frequency: u64,
+    max_token_length: Option<usize>,
+    max_words_per_token: Option<usize>,
+    forbidden_substrings: Vec<String>,
+    num_threads: Option<usize>,
+    progress: bool,
+    base: Option<PyRef<'py, PyTokenizer>>,
+    files: Option<Vec<FileArg>>,
+    texts: Option<Bound<'py, PyAny>>,
+    counts: Option<Vec<PyRef<'py, PyCounts>>>,
+) -> PyResult<Trained<'py>> {
+    let request = SuperbpeRequest {
+        config: SuperConfig {
+            vocab_size,
+            transition: 0,
+            special_tokens,
+            min_frequency,
+            max_token_length,
+            rules: SuperwordRules {
+                max_words_per_token,
+                forbidden_substrings: forbidden_substrings
+                    .into_iter()
+                    .map(String::into_bytes)
+                    .collect(),
+            },
+            progress,
+        },
+        transition: match transition {
+            TransitionArg::Merges(m) => Transition::Merges(m),
+            TransitionArg::Fraction(f) => Transition::Fraction(f),
+        },
+        stage1_pattern: PatternSpec::from_option(stage1_pattern),
+        stage2_pattern: PatternSpec::from_option(stage2_pattern),
+        base: base.as_ref().map(|b| &b.inner),
+    };
+    let input = input(files, texts, counts)?;
+    let pool = thread_pool(num_threads)?;
+    let plan = request.plan().map_err(CoreError)?;
+    let counts = match input {
+        Input::Counts(c) => c,
+        Input::Text(text) => {
+            let mut counter = pool.install(|| plan.counter());
+            feed(py, text, &mut counter, &pool, progress)?;
+            py.detach(|| pool.install(|| counter.finish_counts()))
+        }
+    };
+    let result = py.detach(|| pool.install(|| plan.train(counts)));
+    trained(py, result.map_err(CoreError)?)
+}
+
+/// Byte-level BPE over raw bytes (`bytepair.train_bytes`): files, each read
+/// in windows, or an iterable of bytes objects (each a document).
+#[pyfunction]
+#[pyo3(signature = (*, vocab_size, window, split_on_nul, max_token_length, allowed_lengths,
+    min_frequency, special_tokens, num_threads, progress, files=None, documents=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn train_bytes<'py>(
+    py: Python<'py>,
+    vocab_size: usize,
+    window: usize,
+    split_on_nul: bool,
+    max_token_length: Option<usize>,
+    allowed_lengths: Option<Vec<usize>>,
+    min_frequency: u64,
+    special_tokens: Vec<String>,
+    num_threads: Option<usize>,
+    progress: bool,
+    files: Option<Vec<PathBuf>>,
+    documents: Option<Bound<'py, PyAny>>,
+) -> PyResult<Trained<'py>> {
+    let request = BytesRequest {
+        config: ByteTrainConfig {
+            vocab_size,
+            window,
+            split_on_nul,
+            max_token_length,
+            allowed_lengths,
+            min_frequency,
+            special_tokens,
+            progress,
+        },
+    };
+    let pool = thread_pool(num_threads)?;
+    let plan = request.plan().map_err(CoreError)?;
+    let mut counter = pool.install(|| plan.counter());
+    match (files, documents) {
+        (Some(paths), None) => {
+            py.detach(|| {
+                pool.install(|| -> bytepair::Result<()> {
+                    let total = total_size(&paths)?;
+                    let bar = Progress::bytes(progress, Some(total), "counting");
+                    for p in &paths {
+                        counter.add_file(p, &bar, &mut check_signals)?;
+                    }
+                    bar.finish();
+                    Ok(())
+                })
+            })
+            .map_err(CoreError)?;
+        }
+        (None, Some(docs)) => {
+            let bar = Progress::bytes(progress, None, "counting");
+            in_buffers::<PyBackedBytes>(&docs, "bytes", &bar, |buffer| {
+                py.detach(|| pool.install(|| counter.add_documents(&buffer)));
+                Ok(())
+            })?;
+            bar.finish();
+        }
+        _ => return Err(wrong_type("give exactly one of files= or documents=")),
+    }
+    let result = py.detach(|| pool.install(|| plan.train(counter)));
+    trained(py, result.map_err(CoreError)?)
+}
