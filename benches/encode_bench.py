@@ -15,6 +15,8 @@ hits every tool alike, and the table shows the median MB/s. The warm-up runs on
 a disjoint slice of the same sources, so no tool's cache holds the timed text. Every tool's ids
 are hashed and compared with tiktoken's: a tool that gives different ids is
 marked. A second table times loading the encoding (fresh process, median).
+``--baseline PYTHON`` adds another build of bytepair (the ``python`` of a venv
+it is installed in) as ``bytepair-baseline``, to compare two builds side by side.
 """
 
 from __future__ import annotations
@@ -170,12 +172,12 @@ def load_worker(tool: str, encoding: str) -> dict:
     return {"seconds": time.perf_counter() - t}
 
 
-def spawn(args: list[str], threads: int) -> dict:
+def spawn(args: list[str], threads: int, python: str = sys.executable) -> dict:
     env = dict(os.environ, RAYON_NUM_THREADS=str(threads))
     if threads == 1:
         env["TOKENIZERS_PARALLELISM"] = "false"
     out = subprocess.run(
-        [sys.executable, __file__, *args], env=env, capture_output=True, text=True, check=False
+        [python, __file__, *args], env=env, capture_output=True, text=True, check=False
     )
     if out.returncode != 0:
         return {"error": (out.stderr.strip().splitlines() or ["?"])[-1]}
@@ -188,6 +190,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--mb-per-source", type=float, default=1.0)
     ap.add_argument("--tools", default=",".join(TOOLS))
+    ap.add_argument("--baseline", metavar="PYTHON", help="another bytepair build's python")
     ap.add_argument("--worker", nargs=2, metavar=("TOOL", "MODE"))
     ap.add_argument("--load-worker", metavar="TOOL")
     a = ap.parse_args()
@@ -199,6 +202,8 @@ def main() -> None:
         return
 
     tools = a.tools.split(",")
+    if a.baseline:
+        tools.insert(tools.index("bytepair") + 1 if "bytepair" in tools else 0, "bytepair-baseline")
     docs = documents(a.mb_per_source)
     total = sum(len(d.encode("utf-8")) for d in docs)
     print(f"{len(docs)} documents, {total / 1e6:.1f} MB, encoding {a.encoding}, {a.runs} runs")
@@ -206,11 +211,14 @@ def main() -> None:
     loads: dict[str, list[float]] = {}
     for _ in range(a.runs):
         for tool in tools:
+            python, name = sys.executable, tool
+            if tool == "bytepair-baseline":
+                python, name = a.baseline, "bytepair"
             for mode, threads in (("single", 1), ("batch", 2)):
                 base = ["--encoding", a.encoding, "--mb-per-source", str(a.mb_per_source)]
-                r = spawn([*base, "--worker", tool, mode], threads)
+                r = spawn([*base, "--worker", name, mode], threads, python)
                 results.setdefault((tool, mode), []).append(r)
-            r = spawn(["--encoding", a.encoding, "--load-worker", tool], 2)
+            r = spawn(["--encoding", a.encoding, "--load-worker", name], 2, python)
             loads.setdefault(tool, []).append(r.get("seconds", float("nan")))
 
     ref = next((r["hash"] for r in results.get(("tiktoken", "single"), []) if "hash" in r), None)
@@ -243,6 +251,16 @@ def main() -> None:
                 print(f"bytepair / {tool}, single-thread: {b1 / ours[(tool, 'single')]:.2f}x")
         if ("bytepair", "batch") in ours:
             print(f"bytepair batch / bytepair single: {ours[('bytepair', 'batch')] / b1:.2f}x")
+    if ("bytepair-baseline", "single") in ours:
+        for mode in ("single", "batch"):
+            # Paired: run k of each build went back to back.
+            new, old = results[("bytepair", mode)], results[("bytepair-baseline", mode)]
+            pairs = zip(new, old, strict=True)
+            ratios = [x["mbps"] / y["mbps"] for x, y in pairs if "mbps" in x and "mbps" in y]
+            print(
+                f"bytepair / bytepair-baseline, {mode}, median of {len(ratios)} pairs: "
+                f"{statistics.median(ratios):.3f}x"
+            )
 
 
 if __name__ == "__main__":

@@ -1,13 +1,16 @@
 """Training benchmark: bytepair against HF tokenizers, gigabpe, rustbpe and bpeasy.
 
     python benches/train_bench.py [--corpus FILE] [--vocab-size 32768] [--runs 3]
+                                  [--baseline OTHER_PYTHON]
 
 Every tool trains on the same file with the GPT-2 pre-tokenization and learns the
 same number of merges (each tool counts its vocabulary differently, so the vocab
 size passed to each is adjusted). Each run is a fresh process; runs go round-robin
 so machine noise hits every tool alike; the table shows the median wall time of
 the training call (imports excluded), the peak RSS of the process, and whether
-the learned merges equal HF's, merge for merge.
+the learned merges equal HF's, merge for merge. ``--baseline`` adds another
+build of bytepair (the ``python`` of a venv it is installed in) as the tool
+``bytepair-baseline``, run the same way, to compare two builds side by side.
 """
 
 from __future__ import annotations
@@ -181,6 +184,7 @@ def main():
     )
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--tools", default=",".join(TOOLS))
+    ap.add_argument("--baseline", metavar="PYTHON", help="another bytepair build's python")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -191,6 +195,8 @@ def main():
     tools = args.tools.split(",")
     if "hf-tokenizers" not in tools:
         tools.append("hf-tokenizers")
+    if args.baseline:
+        tools.insert(tools.index("bytepair") + 1 if "bytepair" in tools else 0, "bytepair-baseline")
     size = os.path.getsize(args.corpus)
     seen: set[int] = set()
     with open(args.corpus, "rb") as f:
@@ -207,11 +213,12 @@ def main():
         for run in range(args.runs):
             for tool in tools:
                 out = os.path.join(tmp, f"{tool}-{run}.json")
+                baseline = tool == "bytepair-baseline"
                 cmd = [
-                    sys.executable,
+                    args.baseline if baseline else sys.executable,
                     __file__,
                     "--worker",
-                    tool,
+                    "bytepair" if baseline else tool,
                     "--corpus",
                     args.corpus,
                     "--vocab-size",
@@ -248,6 +255,14 @@ def main():
         ratio = f"{med / base:.2f}x" if base else ""
         agree = agreement(rs[0], ref, merges) if ref else "n/a"
         print(f"| {tool} | {med:.2f} | {ratio} | {rss:.0f} | {agree} |")
+    if base and results.get("bytepair-baseline"):
+        # Paired: run k of each build went back to back.
+        pairs = zip(results["bytepair"], results["bytepair-baseline"], strict=False)
+        ratios = [a["seconds"] / b["seconds"] for a, b in pairs]
+        print(
+            f"\nbytepair time / bytepair-baseline time, median of {len(ratios)} pairs: "
+            f"{statistics.median(ratios):.3f}"
+        )
 
 
 if __name__ == "__main__":

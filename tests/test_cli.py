@@ -256,7 +256,7 @@ def test_train_bytes_and_presets(tmp_path):
         str(tmp_path / "d.json"),
     )
     assert r.returncode == 0, r.stderr
-    small = run("train", str(text), "--preset", "domain", "--vocab-size", "600", "-q")
+    small = run("train", str(text), "--preset", "domain", "--vocab-size", "600", "-q", cwd=tmp_path)
     assert small.returncode == 1 and "forced" in small.stderr  # no room for the forced tokens
     tok = bp.Tokenizer.load(tmp_path / "d.json")
     assert tok.vocab_size == 2048 and tok.special_tokens["<|start|>"] == 0
@@ -265,3 +265,28 @@ def test_train_bytes_and_presets(tmp_path):
     row = next(line for line in r.stdout.splitlines() if line.startswith(f"| {name} |"))
     n = len(tok.encode_ordinary(text.read_text()))
     assert f"| {n / len(text.read_text().split()):.3f} |" in row  # tokens per word
+
+
+def test_train_without_output_writes_a_default_file_and_never_overwrites(tmp_path):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("the cat sat on the mat\n" * 50, encoding="utf-8")
+    r = run("train", str(corpus), "--vocab-size", "270", "-q", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    written = tmp_path / "tokenizer.json"
+    assert "wrote          tokenizer.json" in r.stdout
+    assert json.loads(written.read_text())["format"] == "bytepair"
+    before = written.read_bytes()
+    # A second run refuses before training rather than replace the file.
+    again = run("train", str(corpus), "--vocab-size", "300", "-q", cwd=tmp_path)
+    assert again.returncode == 1 and "exists" in again.stderr and "-o" in again.stderr
+    assert written.read_bytes() == before
+    hf = run("train", str(corpus), "--vocab-size", "270", "-q", "--format", "hf", cwd=tmp_path)
+    assert hf.returncode == 0, hf.stderr
+    assert (tmp_path / "tokenizer" / "tokenizer.json").exists()
+
+
+def test_the_sample_run_says_it_saved_nothing(tmp_path):
+    r = run("train", "-q", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "not saved" in r.stdout and "-o" in r.stdout
+    assert list(tmp_path.iterdir()) == []

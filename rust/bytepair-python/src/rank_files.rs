@@ -1,5 +1,5 @@
 /// OpenAI's rank files and the sha256 sums tiktoken publishes for them
-/// (`tiktoken_ext/openai_public.py`): the build checks bundled files
+/// (in its `openai_public` encodings plugin): the build checks bundled files
 /// against these, and downloads are checked against them too.
 pub const RANK_FILES: [(&str, &str); 4] = [
     (

@@ -14,7 +14,8 @@ use bytepair::train::binary::ByteTrainConfig;
 use bytepair::train::count::{total_size, Counts};
 use bytepair::train::superbpe::{SuperConfig, SuperwordRules};
 use bytepair::train::{
-    BpeRequest, BytesRequest, LengthUnit, Report, SuperbpeRequest, TrainConfig, Transition,
+    BpeRequest, BytesRequest, LengthUnit, Report, SuperbpeRequest, TextPlan, TrainConfig,
+    Transition,
 };
 use bytepair::Normalization;
 use pyo3::prelude::*;
@@ -29,6 +30,27 @@ fn trained<'py>(
     (tok, report): (bytepair::Tokenizer, Report),
 ) -> PyResult<Trained<'py>> {
     Ok((PyTokenizer::wrap(tok), report_dict(py, &report)?))
+}
+
+/// Count `input` (unless it is counts already) and train `plan` on it.
+fn run<'py>(
+    py: Python<'py>,
+    plan: impl TextPlan + Send + Sync,
+    input: Input<'_>,
+    num_threads: Option<usize>,
+    progress: bool,
+) -> PyResult<Trained<'py>> {
+    let pool = thread_pool(num_threads)?;
+    let counts = match input {
+        Input::Counts(c) => c,
+        Input::Text(text) => {
+            let mut counter = pool.install(|| plan.counter());
+            feed(py, text, &mut counter, &pool, progress)?;
+            py.detach(|| pool.install(|| counter.finish_counts()))
+        }
+    };
+    let result = py.detach(|| pool.install(|| plan.train(counts)));
+    trained(py, result.map_err(CoreError)?)
 }
 
 /// What to train on: text to count, or counts made before.
@@ -93,18 +115,8 @@ pub fn train<'py>(
         max_distinct,
     };
     let input = input(files, texts, counts)?;
-    let pool = thread_pool(num_threads)?;
     let plan = request.plan().map_err(CoreError)?;
-    let counts = match input {
-        Input::Counts(c) => c,
-        Input::Text(text) => {
-            let mut counter = pool.install(|| plan.counter());
-            feed(py, text, &mut counter, &pool, progress)?;
-            py.detach(|| pool.install(|| counter.finish_counts()))
-        }
-    };
-    let result = py.detach(|| pool.install(|| plan.train(counts)));
-    trained(py, result.map_err(CoreError)?)
+    run(py, plan, input, num_threads, progress)
 }
 
 /// How many merges stage 1 learns, from Python: an int, or a float share.
@@ -164,18 +176,8 @@ pub fn train_superbpe<'py>(
         base: base.as_ref().map(|b| &b.inner),
     };
     let input = input(files, texts, counts)?;
-    let pool = thread_pool(num_threads)?;
     let plan = request.plan().map_err(CoreError)?;
-    let counts = match input {
-        Input::Counts(c) => c,
-        Input::Text(text) => {
-            let mut counter = pool.install(|| plan.counter());
-            feed(py, text, &mut counter, &pool, progress)?;
-            py.detach(|| pool.install(|| counter.finish_counts()))
-        }
-    };
-    let result = py.detach(|| pool.install(|| plan.train(counts)));
-    trained(py, result.map_err(CoreError)?)
+    run(py, plan, input, num_threads, progress)
 }
 
 /// Byte-level BPE over raw bytes (`bytepair.train_bytes`): files, each read

@@ -22,4 +22,4 @@ pub mod superbpe;
 
 pub use bpe::{check_count_total, train_from_counts, words_to_symbols, Trained};
 pub use config::{LengthUnit, TrainConfig};
-pub use request::{BpeRequest, BytesRequest, Report, SuperbpeRequest, Transition};
+pub use request::{BpeRequest, BytesRequest, Report, SuperbpeRequest, TextPlan, Transition};

@@ -59,6 +59,16 @@ pub struct SuperbpeReport {
     pub symbols: usize,
 }
 
+/// A planned request that trains on text: it hands out the counter for the
+/// corpus, then trains on what was counted (or on counts given instead).
+pub trait TextPlan {
+    /// The counter for the corpus; create it inside the thread pool that
+    /// will run it.
+    fn counter(&self) -> Counter<'_>;
+    /// Train on the counts the counter made, in its order.
+    fn train(self, counts: Vec<Counts>) -> Result<(Tokenizer, Report)>;
+}
+
 /// Seconds since `t`.
 fn since(t: Instant) -> f64 {
     t.elapsed().as_secs_f64()
@@ -125,18 +135,15 @@ impl BpeRequest {
     }
 }
 
-impl BpePlan {
-    /// The counter for the corpus; create it inside the thread pool that
-    /// will run it.
-    pub fn counter(&self) -> Counter<'_> {
+impl TextPlan for BpePlan {
+    fn counter(&self) -> Counter<'_> {
         Counter::new(&self.pre)
             .with_normalization(self.normalization)
             .with_max_distinct(self.max_distinct)
     }
 
-    /// Train on what [`BpePlan::counter`] counted, or on counts made before
-    /// with the same pattern and normalization.
-    pub fn train(self, counts: Vec<Counts>) -> Result<(Tokenizer, Report)> {
+    /// One count, made with the same pattern and normalization.
+    fn train(self, counts: Vec<Counts>) -> Result<(Tokenizer, Report)> {
         let counted = since(self.started);
         let counts = one(counts)?;
         if counts.meta.line_boundaries {
@@ -243,19 +250,18 @@ impl<'b> SuperbpeRequest<'b> {
     }
 }
 
-impl SuperbpePlan<'_> {
-    /// The counter for the corpus: stage-1 words and stage-2 pieces in one
-    /// read (only the pieces on top of a base). Create it inside the pool.
-    pub fn counter(&self) -> Counter<'_> {
+impl TextPlan for SuperbpePlan<'_> {
+    /// Stage-1 words and stage-2 pieces in one read (only the pieces on top
+    /// of a base).
+    fn counter(&self) -> Counter<'_> {
         match self.base {
             Some(_) => Counter::new(&self.pre2),
             None => Counter::with_pretokenizers(vec![&self.pre1, &self.pre2]),
         }
     }
 
-    /// Train on what [`SuperbpePlan::counter`] counted, or on counts made
-    /// before: `[words, pieces]`, or `[pieces]` on top of a base.
-    pub fn train(self, counts: Vec<Counts>) -> Result<(Tokenizer, Report)> {
+    /// `[words, pieces]`, or `[pieces]` on top of a base.
+    fn train(self, counts: Vec<Counts>) -> Result<(Tokenizer, Report)> {
         let counted = since(self.started);
         let none = Normalization::None;
         let (words, pieces) = match (self.base, <[Counts; 2]>::try_from(counts)) {
