@@ -55,8 +55,6 @@ def train_bytes(
         lengths = sorted(set(allowed_token_lengths))
         for n in lengths:
             check_int("allowed_token_lengths item", n, 1)
-        if 1 not in lengths:
-            raise ValueError("allowed_token_lengths must contain 1: every byte is a token")
     specials = str_list("special_tokens", special_tokens)
     if isinstance(corpus, (str, os.PathLike)) or (
         isinstance(corpus, (list, tuple))

@@ -98,8 +98,6 @@ def train(
         check_int("pad_to", pad_to, vocab_size)
     specials = str_list("special_tokens", special_tokens)
     forced = list(dict.fromkeys(str_list("forced_tokens", forced_tokens)))
-    if any(not f for f in forced):
-        raise ValueError("forced tokens must be non-empty str")
     if isinstance(corpus, Counts):
         source: dict[str, Any] = {"counts": [corpus._core]}
         # What is not given is what the counts were made with.

@@ -361,8 +361,7 @@ def cmd_encode(args: argparse.Namespace) -> int:
     tok = load_tokenizer(args.tokenizer)
     paths = resolve_paths(args.corpus)
     dtype = args.dtype or ("uint16" if tok.vocab_size <= 1 << 16 else "uint32")
-    if dtype == "uint16" and tok.vocab_size > 1 << 16:
-        raise ValueError(f"vocab_size {tok.vocab_size} does not fit uint16; use --dtype uint32")
+    tok._core.check_dtype(dtype=dtype)
     eot = None
     if args.append_eot:
         from bytepair._huggingface import special_roles

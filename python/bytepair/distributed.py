@@ -210,10 +210,7 @@ def encode(
             f"not {type(tokenizer).__name__}"
         )
     tok = Tokenizer(core)
-    if dtype not in ("uint16", "uint32"):
-        raise ValueError(f'dtype must be "uint16" or "uint32", not {dtype!r}')
-    if dtype == "uint16" and tok.vocab_size > 1 << 16:
-        raise ValueError(f"vocab_size {tok.vocab_size} does not fit uint16; use uint32")
+    core.check_dtype(dtype=dtype)
     eot_id = None
     if eot is not None:
         eot_id = tok.token_to_id(eot)

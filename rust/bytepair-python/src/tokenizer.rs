@@ -234,6 +234,12 @@ impl PyTokenizer {
         Ok((written.tokens, written.doc_offsets))
     }
 
+    /// An error unless every id fits `dtype` ("uint16" or "uint32").
+    #[pyo3(signature = (*, dtype))]
+    fn check_dtype(&self, dtype: &str) -> CoreResult<()> {
+        Ok(Dtype::parse(dtype)?.check_fits(self.inner.vocab())?)
+    }
+
     #[pyo3(signature = (*, ids))]
     fn decode_bytes<'py>(&self, py: Python<'py>, ids: Vec<u32>) -> CoreResult<Bound<'py, PyBytes>> {
         let bytes = py.detach(|| self.inner.decode_bytes(&ids))?;

@@ -19,6 +19,7 @@
 //! anything is allocated, so a corrupt file costs at most its own size.
 
 use crate::error::{Error, Result};
+use crate::train::count::counts::check_parts;
 use crate::train::count::{merge_sorted, Counts, CountsMeta, Pruned, WordCounts};
 use serde::{Deserialize, Serialize};
 
@@ -134,9 +135,7 @@ pub fn to_bytes(counts: &Counts) -> Vec<u8> {
 /// any pre-token: a distributed map task's output.
 pub fn write_parts(counts: &Counts, parts: usize) -> Result<Vec<Vec<u8>>> {
     use rayon::prelude::*;
-    if parts == 0 {
-        return Err(Error::config("parts must be at least 1"));
-    }
+    check_parts(parts)?;
     Ok(counts
         .words
         .sorted_parts(parts)

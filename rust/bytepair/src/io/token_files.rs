@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::pretok::PatternSpec;
 use crate::progress::Progress;
 use crate::tokenizer::Tokenizer;
+use crate::vocab::Vocab;
 use rayon::prelude::*;
 use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -56,6 +57,21 @@ impl Dtype {
                 "dtype must be \"uint16\" or \"uint32\", not {other:?}"
             ))),
         }
+    }
+
+    /// Every id of `vocab` must fit.
+    pub fn check_fits(self, vocab: &Vocab) -> Result<()> {
+        let (limit, name) = match self {
+            Dtype::U16 => (u64::from(u16::MAX), "uint16"),
+            Dtype::U32 => (u64::from(u32::MAX), "uint32"),
+        };
+        let top = (vocab.size() as u64).saturating_sub(1);
+        if top > limit {
+            return Err(Error::config(format!(
+                "ids go up to {top}, which does not fit in {name}"
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -123,20 +139,7 @@ pub fn encode_files(
     progress: bool,
 ) -> Result<Written> {
     let npy = out.extension().is_some_and(|e| e == "npy");
-    let limit = match dtype {
-        Dtype::U16 => u64::from(u16::MAX),
-        Dtype::U32 => u64::from(u32::MAX),
-    };
-    if (tok.vocab().size() as u64).saturating_sub(1) > limit {
-        return Err(Error::config(format!(
-            "ids go up to {}, which does not fit in {}",
-            tok.vocab().size() - 1,
-            match dtype {
-                Dtype::U16 => "uint16",
-                Dtype::U32 => "uint32",
-            }
-        )));
-    }
+    dtype.check_fits(tok.vocab())?;
     let mut total = 0u64;
     for p in paths {
         total += std::fs::metadata(p).map_err(|e| Error::io(p, e))?.len();

@@ -13,6 +13,7 @@
 //! one ([`super::positional`]).
 
 use super::bpe::check_count_total;
+use super::config::check_common;
 use super::count::WordCounts;
 use super::merge::{MergeConfig, StopReason, Words};
 use super::positional::learn_merges_positional;
@@ -47,16 +48,7 @@ impl ByteTrainConfig {
         if self.window == 0 {
             return Err(Error::config("window must be at least 1 byte"));
         }
-        if self.vocab_size < 256 + self.special_tokens.len() {
-            return Err(Error::config(format!(
-                "vocab_size={} is too small: the 256 byte tokens and {} special token(s) need more",
-                self.vocab_size,
-                self.special_tokens.len()
-            )));
-        }
-        if self.max_token_length == Some(0) {
-            return Err(Error::config("max_token_length must be at least 1"));
-        }
+        check_common(self.vocab_size, &self.special_tokens, self.max_token_length)?;
         if let Some(set) = &self.allowed_lengths {
             if !set.contains(&1) {
                 return Err(Error::config(
@@ -70,14 +62,6 @@ impl ByteTrainConfig {
                 return Err(Error::config(
                     "allowed_token_lengths above 1 MiB make no sense",
                 ));
-            }
-        }
-        let mut seen = std::collections::HashSet::new();
-        for s in &self.special_tokens {
-            if s.is_empty() || !seen.insert(s) {
-                return Err(Error::config(format!(
-                    "special token {s:?} is empty or given twice"
-                )));
             }
         }
         Ok(())

@@ -58,31 +58,48 @@ pub struct TrainConfig {
     pub progress: bool,
 }
 
+/// What every trainer checks: room for the 256 bytes and the special
+/// tokens, special tokens non-empty and distinct, a length limit of at least 1.
+pub fn check_common(
+    vocab_size: usize,
+    special_tokens: &[String],
+    max_token_length: Option<usize>,
+) -> Result<()> {
+    let floor = 256 + special_tokens.len();
+    if vocab_size < floor {
+        return Err(Error::config(format!(
+            "vocab_size={vocab_size} is too small: the 256 byte tokens and {} special token(s) \
+             need at least {floor}",
+            special_tokens.len()
+        )));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for s in special_tokens {
+        if s.is_empty() {
+            return Err(Error::config("special tokens must not be empty strings"));
+        }
+        if !seen.insert(s) {
+            return Err(Error::config(format!("special token {s:?} is given twice")));
+        }
+    }
+    if max_token_length == Some(0) {
+        return Err(Error::config("max_token_length must be at least 1"));
+    }
+    Ok(())
+}
+
+/// Forced tokens must not be empty.
+pub fn check_forced(forced: &[Vec<u8>]) -> Result<()> {
+    if forced.iter().any(Vec::is_empty) {
+        return Err(Error::config("forced tokens must not be empty"));
+    }
+    Ok(())
+}
+
 impl TrainConfig {
     pub fn validate(&self) -> Result<()> {
-        let floor = 256 + self.special_tokens.len();
-        if self.vocab_size < floor {
-            return Err(Error::config(format!(
-                "vocab_size={} is too small: the 256 byte tokens and {} special token(s) need at least {floor}",
-                self.vocab_size,
-                self.special_tokens.len()
-            )));
-        }
-        let mut seen = std::collections::HashSet::new();
-        for s in &self.special_tokens {
-            if s.is_empty() {
-                return Err(Error::config("special tokens must not be empty strings"));
-            }
-            if !seen.insert(s) {
-                return Err(Error::config(format!("special token {s:?} is given twice")));
-            }
-        }
-        if self.max_token_length == Some(0) {
-            return Err(Error::config("max_token_length must be at least 1"));
-        }
-        if self.forced_tokens.iter().any(Vec::is_empty) {
-            return Err(Error::config("forced tokens must not be empty"));
-        }
+        check_common(self.vocab_size, &self.special_tokens, self.max_token_length)?;
+        check_forced(&self.forced_tokens)?;
         let needed = 256 + self.special_tokens.len() + self.forced_tokens.len();
         if !self.forced_tokens.is_empty() && self.vocab_size < needed {
             return Err(Error::config(format!(

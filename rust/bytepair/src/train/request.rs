@@ -15,7 +15,7 @@
 
 use super::binary::{train_bytes, ByteCounter, ByteTrainConfig};
 use super::bpe::train_from_counts;
-use super::config::TrainConfig;
+use super::config::{check_forced, TrainConfig};
 use super::count::{Counter, Counts, Pruned};
 use super::merge::StopReason;
 use super::superbpe::{self, SuperConfig};
@@ -110,6 +110,7 @@ impl BpeRequest {
     pub fn plan(mut self) -> Result<BpePlan> {
         let started = Instant::now();
         let pre = Pretokenizer::new(self.pattern)?;
+        check_forced(&self.config.forced_tokens)?;
         // A forced token must be one whole pre-token once normalized; the
         // others are reported (the API warns about them).
         let mut placed = Vec::new();

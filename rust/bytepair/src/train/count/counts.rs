@@ -116,6 +116,14 @@ impl CountsMeta {
     }
 }
 
+/// A partition needs at least one part.
+pub fn check_parts(parts: usize) -> Result<()> {
+    if parts == 0 {
+        return Err(Error::config("parts must be at least 1"));
+    }
+    Ok(())
+}
+
 /// Pre-token counts, how they were made, and what was left out of them.
 #[derive(Clone, Debug, Default)]
 pub struct Counts {
@@ -158,9 +166,7 @@ impl Counts {
     /// same on every machine (see [`WordCounts::partition`]); `total_bytes`
     /// and the prune record go with part 0, so sums stay exact.
     pub fn partition(&self, parts: usize) -> Result<Vec<Counts>> {
-        if parts == 0 {
-            return Err(Error::config("parts must be at least 1"));
-        }
+        check_parts(parts)?;
         Ok(self
             .words
             .partition(parts)
