@@ -113,6 +113,14 @@ def test_special_token_rules_match_tiktoken():
         assert str(mine.value) == str(theirs.value)
     with pytest.raises(ValueError):
         ours.encode_batch(["fine", "bad <|endoftext|>"])
+    # Strings that are not special tokens are checked in batches too.
+    kw = {"disallowed_special": {"foo", "<|fim_prefix|>"}}
+    assert ours.encode_batch(["x y", "fo o"], **kw) == ref.encode_batch(["x y", "fo o"], **kw)
+    with pytest.raises(ValueError) as mine:
+        ours.encode_batch(["x y", "x foo y"], **kw)
+    with pytest.raises(ValueError) as theirs:
+        ref.encode_batch(["x y", "x foo y"], **kw)
+    assert str(mine.value) == str(theirs.value)
 
 
 @pytest.mark.parametrize("name", NAMES)

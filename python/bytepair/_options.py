@@ -12,20 +12,11 @@ DEFAULT_PATTERN = "gpt4"
 
 class Unset:
     """The type of ``UNSET``: an argument the caller did not pass, so that its
-    documented default applies, or what the given counts were made with."""
-
-    _instance: Unset | None = None
-
-    def __new__(cls) -> Unset:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
+    documented default applies, or what the given counts were made with.
+    Checked with ``isinstance``."""
 
     def __repr__(self) -> str:
         return "UNSET"
-
-    def __reduce__(self):
-        return (Unset, ())
 
 
 UNSET = Unset()

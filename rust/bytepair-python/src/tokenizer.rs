@@ -65,19 +65,15 @@ impl PyTokenizer {
         disallowed: &Bound<'_, PyAny>,
         num_threads: Option<usize>,
     ) -> PyResult<Vec<Vec<u32>>> {
-        use rayon::prelude::*;
         let (a, d) = (
             SpecialSet::extract(allowed)?,
             SpecialSet::extract(disallowed)?,
         );
-        let (a, d) = (a.as_core(), d.as_core());
         let pool = shared_pool(num_threads)?;
         let seqs = py.detach(|| {
             pool.install(|| {
-                texts
-                    .par_iter()
-                    .map(|t| self.inner.encode_checked(t, &a, &d))
-                    .collect::<bytepair::Result<Vec<_>>>()
+                self.inner
+                    .encode_checked_batch(texts, &a.as_core(), &d.as_core())
             })
         });
         Ok(seqs.map_err(CoreError)?)

@@ -12,7 +12,7 @@ use crate::decode;
 use crate::encode::special::{Segment, SpecialMatcher, Specials};
 use crate::encode::template::Template;
 use crate::encode::{Encoder, Scratch};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::normalize::Normalization;
 use crate::pretok::{bytes, PatternName, PatternSpec, Pretokenizer};
 use crate::vocab::Vocab;
@@ -161,17 +161,50 @@ impl Tokenizer {
         allowed: &Specials,
         disallowed: &Specials,
     ) -> Result<Vec<u32>> {
-        let found = match disallowed {
-            // tiktoken checks any string it is given, special token or not.
+        let strings = self.disallowed_strings(disallowed)?;
+        self.encode_checked_with(strings.as_ref(), text, allowed, disallowed)
+    }
+
+    /// [`Tokenizer::encode_checked`] over many texts on the current rayon pool.
+    pub fn encode_checked_batch<S: AsRef<str> + Sync>(
+        &self,
+        texts: &[S],
+        allowed: &Specials,
+        disallowed: &Specials,
+    ) -> Result<Vec<Vec<u32>>> {
+        let strings = self.disallowed_strings(disallowed)?;
+        texts
+            .par_iter()
+            .map(|t| self.encode_checked_with(strings.as_ref(), t.as_ref(), allowed, disallowed))
+            .collect()
+    }
+
+    /// tiktoken checks any string it is given, special token or not: a
+    /// matcher for `disallowed` when it names a string that is not a special
+    /// token (built once per call, not per text).
+    fn disallowed_strings(&self, disallowed: &Specials) -> Result<Option<SpecialMatcher>> {
+        match disallowed {
             Specials::Only(list) if list.iter().any(|s| self.vocab.special_id(s).is_none()) => {
-                let any =
-                    SpecialMatcher::new(list.iter().map(|s| (s.clone(), s.clone(), 0)).collect())?;
-                any.find(text, &Specials::All)
+                let pairs: Vec<(String, u32)> = list.iter().map(|s| (s.clone(), 0)).collect();
+                Ok(Some(SpecialMatcher::by_content(&pairs)?))
             }
-            _ => self.find_special(text, disallowed),
+            _ => Ok(None),
+        }
+    }
+
+    fn encode_checked_with(
+        &self,
+        strings: Option<&SpecialMatcher>,
+        text: &str,
+        allowed: &Specials,
+        disallowed: &Specials,
+    ) -> Result<Vec<u32>> {
+        let found = match strings {
+            Some(any) => any.find(text, &Specials::All),
+            None => self.find_special(text, disallowed),
         };
         if let Some(found) = found {
-            return Err(crate::error::Error::DisallowedSpecial(found.to_string()));
+            return Err(Error::DisallowedSpecial(found.to_string()));
         }
         self.encode(text, allowed)
     }

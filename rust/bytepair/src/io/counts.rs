@@ -148,37 +148,29 @@ pub fn write_parts(counts: &Counts, parts: usize) -> Result<Vec<Vec<u8>>> {
 /// Read a counts file written by [`write_counts`].
 pub fn read_counts(data: &[u8], source: &str) -> Result<Counts> {
     let (entries, meta) = parse_counts(data, source)?;
-    meta.normalization()
-        .map_err(|e| Error::bad_format(source, e.to_string()))?;
-    let owned = entries
+    Ok(owned(entries, meta))
+}
+
+/// Counts owning borrowed entries (checked sorted and distinct: kept as a
+/// sorted list, not hashed).
+fn owned(entries: Entries<'_>, meta: CountsMeta) -> Counts {
+    let words = entries
         .into_iter()
         .map(|(w, c)| (Box::from(w), c))
         .collect();
-    // Checked sorted and distinct: kept as a sorted list, not hashed.
-    Ok(Counts {
-        words: WordCounts::from_sorted(owned),
+    Counts {
+        words: WordCounts::from_sorted(words),
         meta,
         pruned: Pruned::default(),
-    })
+    }
 }
 
-/// The sum of counts files made the same way, each decoded in parallel into
-/// a sorted list and merged without hashing, with the pre-tokens counted
-/// fewer than `min_count` times left out (see [`Counts::drop_below`]).
+/// The sum of counts files made the same way (see [`sum_counts_files`]),
+/// with the pre-tokens counted fewer than `min_count` times left out (see
+/// [`Counts::drop_below`]).
 pub fn sum_files(files: &[&[u8]], min_count: u64, elsewhere: (u64, u64)) -> Result<Counts> {
-    use rayon::prelude::*;
-    let decoded = files
-        .par_iter()
-        .map(|b| read_counts(b, "<bytes>"))
-        .collect::<Result<Vec<_>>>()?;
-    let metas: Vec<&CountsMeta> = decoded.iter().map(|c| &c.meta).collect();
-    let meta = CountsMeta::sum(&metas)?;
-    let words = WordCounts::sum_all(decoded.into_iter().map(|c| c.words).collect());
-    let mut sum = Counts {
-        words,
-        meta,
-        pruned: Pruned::default(),
-    };
+    let (entries, meta) = sum_counts_files(files, "<bytes>")?;
+    let mut sum = owned(entries, meta);
     sum.drop_below(min_count, elsewhere);
     Ok(sum)
 }
@@ -266,6 +258,10 @@ pub fn parse_counts<'a>(data: &'a [u8], source: &str) -> Result<(Entries<'a>, Co
     if r.at != body.len() {
         return Err(r.fail("bytes after the last entry"));
     }
+    header
+        .meta
+        .normalization()
+        .map_err(|e| Error::bad_format(source, e.to_string()))?;
     Ok((entries, header.meta))
 }
 

@@ -251,6 +251,12 @@ impl<'b> SuperbpeRequest<'b> {
     }
 }
 
+/// Where stage 2 starts from: a base tokenizer, or stage-1 counts to train on.
+enum Stage1<'b> {
+    Base(&'b Tokenizer),
+    Words(Counts),
+}
+
 impl TextPlan for SuperbpePlan<'_> {
     /// Stage-1 words and stage-2 pieces in one read (only the pieces on top
     /// of a base).
@@ -265,15 +271,15 @@ impl TextPlan for SuperbpePlan<'_> {
     fn train(self, counts: Vec<Counts>) -> Result<(Tokenizer, Report)> {
         let counted = since(self.started);
         let none = Normalization::None;
-        let (words, pieces) = match (self.base, <[Counts; 2]>::try_from(counts)) {
-            (None, Ok([words, pieces])) => (Some(words), pieces),
+        let (stage1, pieces) = match (self.base, <[Counts; 2]>::try_from(counts)) {
+            (None, Ok([words, pieces])) => (Stage1::Words(words), pieces),
             (None, Err(_)) => {
                 return Err(Error::config(
                     "train_superbpe needs two counts, (words, pieces): words with the stage-1 \
                      pattern, pieces with the stage-2 pattern and line_boundaries=True",
                 ))
             }
-            (Some(_), Err(mut one)) if one.len() == 1 => (None, one.remove(0)),
+            (Some(base), Err(mut one)) if one.len() == 1 => (Stage1::Base(base), one.remove(0)),
             (Some(_), _) => {
                 return Err(Error::config(
                     "train_superbpe on a base takes one count: the stage-2 pieces",
@@ -288,7 +294,7 @@ impl TextPlan for SuperbpePlan<'_> {
         pieces
             .meta
             .check_split("stage2_pattern", self.pre2.spec(), none)?;
-        if let Some(w) = &words {
+        if let Stage1::Words(w) = &stage1 {
             if w.meta.line_boundaries {
                 return Err(Error::config(
                     "the stage-1 counts (words) must be made without line_boundaries",
@@ -298,20 +304,19 @@ impl TextPlan for SuperbpePlan<'_> {
                 .check_split("stage1_pattern", self.pre1.spec(), none)?;
         }
         let bytes = pieces.meta.total_bytes;
-        let (mut tokenizer, stage1_merges, stage2) = match (self.base, words) {
-            (Some(base), _) => {
+        let (mut tokenizer, stage1_merges, stage2) = match stage1 {
+            Stage1::Base(base) => {
                 let (vocab, st2) = superbpe::extend(base.vocab(), pieces.words, &self.config)?;
                 let t = Tokenizer::new(vocab, self.pre2.spec().clone())?
                     .with_normalization(base.normalization())
                     .with_template(base.template().clone())?;
                 (t, base.vocab().merges().len(), st2)
             }
-            (None, Some(words)) => {
+            Stage1::Words(words) => {
                 let t = superbpe::train_superbpe(words.words, pieces.words, &self.config)?;
                 let tok = Tokenizer::new(t.vocab, self.pre2.spec().clone())?;
                 (tok, t.stage1_merges, t.stage2)
             }
-            (None, None) => return Err(Error::config("stage-1 counts are missing")),
         };
         tokenizer = tokenizer.with_curriculum(Some(Curriculum {
             stage1_pattern: self.pre1.spec().clone(),
