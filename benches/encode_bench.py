@@ -1,14 +1,22 @@
-"""Encoding benchmark: bytepair against tiktoken, bpe-openai, tokie and HF tokenizers.
+"""Encoding benchmark: bytepair against the encoders on PyPI that give tiktoken's ids.
 
-    python benches/encode_bench.py [--encoding cl100k_base] [--runs 5] [--mb-per-source 1]
+    python benches/encode_bench.py [--encoding cl100k_base] [--corpus mixed|issue18]
+        [--runs 5] [--mb-per-source 1] [--modes single,batch,long]
 
-The documents are 8 KB pieces (cut at character boundaries) of eight corpora
-from ../shared/data: English novels, English sentences, Python, C headers,
-SEC filings, UDHR in 500+ languages, German novels and classical Chinese. Each
-tool warms up, then encodes all of them once, timed:
+Two corpora, both cut into 8 KB documents at character boundaries:
 
-* ``single``: one call per document, one thread (RAYON_NUM_THREADS=1);
-* ``batch``: one batch call over all documents with 2 threads.
+* ``mixed`` (``--mb-per-source`` of each): English novels, English sentences,
+  Python, C headers, SEC filings, UDHR in 500+ languages, German novels and
+  classical Chinese;
+* ``issue18`` (3 MB of each): English novels, Cyrillic, SEC filings, classical
+  Chinese and C headers, the corpus of issue 18. ../shared/data has no Russian
+  novels, so the Cyrillic source is the Ukrainian New Testament.
+
+Each tool warms up, then encodes all of them once, timed:
+
+* ``single``: one call per document, one thread, pinned to one CPU;
+* ``batch``: one batch call over all documents with 2 threads;
+* ``long``: one call on one 3 MB document (the English novels), pinned.
 
 Every (tool, mode) run is a fresh process; runs go round-robin so machine noise
 hits every tool alike, and the table shows the median MB/s. The warm-up runs on
@@ -28,6 +36,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -47,27 +56,72 @@ HF_JSON = {
     "cl100k_base": "vocab/cl100k-hf/tokenizer.json",
     "o200k_base": "vocab/o200k-hf/tokenizer.json",
 }
-TOOLS = ["bytepair", "tiktoken", "bpe-openai", "tokie", "hf-tokenizers"]
+ISSUE18_SOURCES = [
+    "corpora/english/eltec_eng_novels.txt",
+    "corpora/multilingual/bible_nt/Ukranian-NT.txt",
+    "corpora/financial/sec_filings.txt",
+    "corpora/multilingual/chinese/quan_tang_shi_subset.txt",
+    "corpora/code/c_headers.txt",
+]
+LONG_SOURCE = "corpora/english/eltec_eng_novels.txt"
+LONG_BYTES = 3_000_000
+TOOLS = [
+    "bytepair",
+    "fastokens",
+    "tiktoken",
+    "wordchipper",
+    "rs-bpe",
+    "bpe-openai",
+    "kitoken",
+    "tokie",
+    "hf-tokenizers",
+]
 DOC_BYTES = 8192
 
 
-def documents(mb_per_source: float, warmup: bool = False) -> list[str]:
-    """8 KB documents from each source; ``warmup`` takes the next, disjoint slice."""
+def _cut(data: bytes) -> list[str]:
+    """Valid UTF-8 of ``data`` in documents of about 8 KB."""
+    text = data.decode("utf-8", errors="ignore")
+    raw = text.encode("utf-8")
     docs = []
-    size = int(mb_per_source * 1e6)
-    for rel in SOURCES:
-        data = (SHARED / rel).read_bytes()
-        data = data[size : size + size // 4] if warmup else data[:size]
-        text = data.decode("utf-8", errors="ignore")
-        raw = text.encode("utf-8")
-        i = 0
-        while i < len(raw):
-            j = min(i + DOC_BYTES, len(raw))
-            while j < len(raw) and (raw[j] & 0xC0) == 0x80:
-                j += 1  # do not cut a character
-            docs.append(raw[i:j].decode("utf-8"))
-            i = j
+    i = 0
+    while i < len(raw):
+        j = min(i + DOC_BYTES, len(raw))
+        while j < len(raw) and (raw[j] & 0xC0) == 0x80:
+            j += 1  # do not cut a character
+        docs.append(raw[i:j].decode("utf-8"))
+        i = j
     return docs
+
+
+def documents(mb_per_source: float, warmup: bool = False, corpus: str = "mixed") -> list[str]:
+    """8 KB documents from each source; ``warmup`` takes a disjoint slice.
+
+    The warm-up text follows the timed text in each source (a source too short
+    for that warms up on English novels from past the timed 3 MB).
+    """
+    docs = []
+    if corpus == "issue18":
+        size, sources, warm = 3_000_000, ISSUE18_SOURCES, 300_000
+    else:
+        size, sources = int(mb_per_source * 1e6), SOURCES
+        warm = size // 4
+    for rel in sources:
+        data = (SHARED / rel).read_bytes()
+        if warmup:
+            other = (SHARED / LONG_SOURCE).read_bytes()[LONG_BYTES : LONG_BYTES + warm]
+            data = data[size : size + warm] or other
+        else:
+            data = data[:size]
+        docs.extend(_cut(data))
+    return docs
+
+
+def long_document(warmup: bool = False) -> str:
+    """One 3 MB document; the warm-up is 300 KB of other text from the same source."""
+    data = (SHARED / LONG_SOURCE).read_bytes()
+    data = data[LONG_BYTES : LONG_BYTES + 300_000] if warmup else data[:LONG_BYTES]
+    return data.decode("utf-8", errors="ignore")
 
 
 def tiktoken_encoding(name: str):
@@ -102,6 +156,33 @@ def make_encoder(tool: str, encoding: str, mode: str):
 
         enc = bpe_openai.get_encoding(encoding)
         return enc.encode_ordinary, lambda d: enc.encode_ordinary_batch(d, num_threads=2)
+    rank_file = str(SHARED / f"vocab/tiktoken/{encoding}.tiktoken")
+    if tool == "fastokens":
+        import fastokens
+
+        tok = fastokens.Tokenizer.from_tiktoken(rank_file, encoding=encoding)
+        return (
+            lambda t: tok.encode_ordinary(t).ids,
+            lambda d: [e.ids for e in tok.encode_batch(d)],
+        )
+    if tool == "kitoken":
+        from kitoken import Kitoken
+
+        tok = Kitoken.from_tiktoken_file(rank_file)
+        return tok.encode, tok.encode_all
+    if tool == "wordchipper":
+        import wordchipper
+
+        # It reads rank files from its cache directory, which spawn() points
+        # at links to ../shared (it cannot download here).
+        tok = wordchipper.Tokenizer.from_pretrained(encoding)
+        return tok.encode, tok.encode_batch
+    if tool == "rs-bpe":
+        from rs_bpe import openai
+
+        tok = getattr(openai, encoding)()
+        options = openai.ParallelOptions(1, 64, 2)
+        return tok.encode, lambda d: tok.encode_batch_parallel(d, options)[0]
     if tool == "tokie":
         import tokie
 
@@ -127,18 +208,23 @@ def make_encoder(tool: str, encoding: str, mode: str):
     raise ValueError(tool)
 
 
-def worker(tool: str, encoding: str, mode: str, mb: float) -> dict:
-    docs = documents(mb)
+def worker(tool: str, encoding: str, mode: str, mb: float, corpus: str) -> dict:
+    if mode == "long":
+        docs, warm = [long_document()], [long_document(warmup=True)]
+    else:
+        docs, warm = documents(mb, corpus=corpus), documents(mb, True, corpus)
+    if mode != "batch" and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[-1]})
     nbytes = sum(len(d.encode("utf-8")) for d in docs)
     one, batch = make_encoder(tool, encoding, mode)
 
     def run(ds):
-        if mode == "single":
-            return [one(d) for d in ds]
-        return batch(ds)
+        if mode == "batch":
+            return batch(ds)
+        return [one(d) for d in ds]
 
     # Warm up on other text, so caches (HF's, ours) hold nothing of the timed documents.
-    run(documents(mb, warmup=True))
+    run(warm)
     t = time.perf_counter()
     ids = run(docs)
     secs = time.perf_counter() - t
@@ -161,6 +247,8 @@ def load_worker(tool: str, encoding: str) -> dict:
         import bpe_openai
 
         bpe_openai.get_encoding(encoding).encode_ordinary("warm")
+    elif tool in ("fastokens", "kitoken", "wordchipper", "rs-bpe"):
+        make_encoder(tool, encoding, "single")[0]("warm")
     elif tool == "tokie":
         import tokie
 
@@ -172,8 +260,20 @@ def load_worker(tool: str, encoding: str) -> dict:
     return {"seconds": time.perf_counter() - t}
 
 
+def wordchipper_cache() -> str:
+    """A cache directory where wordchipper finds ../shared's rank files."""
+    root = Path(tempfile.gettempdir()) / "bytepair-bench-wordchipper"
+    for name in HF_JSON:
+        d = root / "io.crates.wordchipper" / "openai" / name
+        d.mkdir(parents=True, exist_ok=True)
+        link = d / f"{name}.tiktoken"
+        if not link.exists():
+            link.symlink_to(SHARED / f"vocab/tiktoken/{name}.tiktoken")
+    return str(root)
+
+
 def spawn(args: list[str], threads: int, python: str = sys.executable) -> dict:
-    env = dict(os.environ, RAYON_NUM_THREADS=str(threads))
+    env = dict(os.environ, RAYON_NUM_THREADS=str(threads), XDG_CACHE_HOME=wordchipper_cache())
     if threads == 1:
         env["TOKENIZERS_PARALLELISM"] = "false"
     out = subprocess.run(
@@ -189,48 +289,67 @@ def main() -> None:
     ap.add_argument("--encoding", default="cl100k_base")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--mb-per-source", type=float, default=1.0)
+    ap.add_argument("--corpus", choices=("mixed", "issue18"), default="mixed")
+    ap.add_argument("--modes", default="single,batch", help="of single, batch, long")
     ap.add_argument("--tools", default=",".join(TOOLS))
     ap.add_argument("--baseline", metavar="PYTHON", help="another bytepair build's python")
     ap.add_argument("--worker", nargs=2, metavar=("TOOL", "MODE"))
     ap.add_argument("--load-worker", metavar="TOOL")
     a = ap.parse_args()
     if a.worker:
-        print(json.dumps(worker(a.worker[0], a.encoding, a.worker[1], a.mb_per_source)))
+        print(json.dumps(worker(a.worker[0], a.encoding, a.worker[1], a.mb_per_source, a.corpus)))
         return
     if a.load_worker:
         print(json.dumps(load_worker(a.load_worker, a.encoding)))
         return
 
     tools = a.tools.split(",")
+    modes = a.modes.split(",")
+    threads_of = {"single": 1, "batch": 2, "long": 1}
     if a.baseline:
         tools.insert(tools.index("bytepair") + 1 if "bytepair" in tools else 0, "bytepair-baseline")
-    docs = documents(a.mb_per_source)
+    docs = documents(a.mb_per_source, corpus=a.corpus)
     total = sum(len(d.encode("utf-8")) for d in docs)
-    print(f"{len(docs)} documents, {total / 1e6:.1f} MB, encoding {a.encoding}, {a.runs} runs")
+    print(
+        f"corpus {a.corpus}: {len(docs)} documents, {total / 1e6:.1f} MB, "
+        f"encoding {a.encoding}, {a.runs} runs"
+    )
     results: dict[tuple[str, str], list[dict]] = {}
     loads: dict[str, list[float]] = {}
+    base = [
+        *("--encoding", a.encoding, "--mb-per-source", str(a.mb_per_source)),
+        *("--corpus", a.corpus),
+    ]
     for _ in range(a.runs):
         for tool in tools:
             python, name = sys.executable, tool
             if tool == "bytepair-baseline":
                 python, name = a.baseline, "bytepair"
-            for mode, threads in (("single", 1), ("batch", 2)):
-                base = ["--encoding", a.encoding, "--mb-per-source", str(a.mb_per_source)]
-                r = spawn([*base, "--worker", name, mode], threads, python)
+            for mode in modes:
+                r = spawn([*base, "--worker", name, mode], threads_of[mode], python)
                 results.setdefault((tool, mode), []).append(r)
             r = spawn(["--encoding", a.encoding, "--load-worker", name], 2, python)
             loads.setdefault(tool, []).append(r.get("seconds", float("nan")))
 
-    ref = next((r["hash"] for r in results.get(("tiktoken", "single"), []) if "hash" in r), None)
+    def reference(mode: str) -> str | None:
+        runs = results.get(("tiktoken", mode), [])
+        return next((r["hash"] for r in runs if "hash" in r), None)
+
     ours = {}
+    heads = {
+        "single": "single-thread MB/s",
+        "batch": "batch (2 threads) MB/s",
+        "long": "one 3 MB doc MB/s",
+    }
     print(
-        "\n| tool | single-thread MB/s | batch (2 threads) MB/s | ids equal tiktoken "
-        f"| load {a.encoding} (s) |"
+        "\n| tool | "
+        + " | ".join(heads[m] for m in modes)
+        + f" | ids equal tiktoken | load {a.encoding} (s) |"
     )
-    print("|---|---|---|---|---|")
+    print("|---|" + "---|" * (len(modes) + 2))
     for tool in tools:
         row, same = [], True
-        for mode in ("single", "batch"):
+        for mode in modes:
             rs = results[(tool, mode)]
             ok = [r for r in rs if "mbps" in r]
             if not ok:
@@ -240,19 +359,22 @@ def main() -> None:
             med = statistics.median(r["mbps"] for r in ok)
             ours[(tool, mode)] = med
             row.append(f"{med:.1f}")
-            same = same and all(r["hash"] == ref for r in ok)
+            same = same and all(r["hash"] == reference(mode) for r in ok)
         load = statistics.median(loads[tool])
-        print(f"| {tool} | {row[0]} | {row[1]} | {'yes' if same else 'NO'} | {load:.3f} |")
-    if ("bytepair", "single") in ours:
-        b1 = ours[("bytepair", "single")]
-        print()
+        print(f"| {tool} | {' | '.join(row)} | {'yes' if same else 'NO'} | {load:.3f} |")
+    print()
+    for mode in modes:
+        if ("bytepair", mode) not in ours:
+            continue
         for tool in tools:
-            if tool != "bytepair" and (tool, "single") in ours:
-                print(f"bytepair / {tool}, single-thread: {b1 / ours[(tool, 'single')]:.2f}x")
-        if ("bytepair", "batch") in ours:
-            print(f"bytepair batch / bytepair single: {ours[('bytepair', 'batch')] / b1:.2f}x")
-    if ("bytepair-baseline", "single") in ours:
-        for mode in ("single", "batch"):
+            if tool != "bytepair" and (tool, mode) in ours:
+                ratio = ours[("bytepair", mode)] / ours[(tool, mode)]
+                print(f"bytepair / {tool}, {mode}: {ratio:.2f}x")
+    if ("bytepair", "batch") in ours and ("bytepair", "single") in ours:
+        ratio = ours[("bytepair", "batch")] / ours[("bytepair", "single")]
+        print(f"bytepair batch / bytepair single: {ratio:.2f}x")
+    if ("bytepair-baseline", modes[0]) in ours:
+        for mode in modes:
             # Paired: run k of each build went back to back.
             new, old = results[("bytepair", mode)], results[("bytepair-baseline", mode)]
             pairs = zip(new, old, strict=True)

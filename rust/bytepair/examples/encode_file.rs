@@ -41,7 +41,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let total: usize = docs.iter().map(String::len).sum();
     let mb = total as f64 / 1e6;
-    for _ in 0..2 {
+    for _ in 0..4 {
         let t = Instant::now();
         let mut pieces = 0usize;
         for d in &docs {

@@ -11,7 +11,7 @@
 use crate::decode;
 use crate::encode::special::{Segment, SpecialMatcher, Specials};
 use crate::encode::template::Template;
-use crate::encode::{Encoder, Scratch};
+use crate::encode::Encoder;
 use crate::error::{Error, Result};
 use crate::normalize::Normalization;
 use crate::pretok::{bytes, PatternName, PatternSpec, Pretokenizer};
@@ -126,9 +126,10 @@ impl Tokenizer {
     /// BPE over one piece of bytes, with no pre-tokenization.
     pub fn encode_piece(&self, piece: &[u8]) -> Vec<u32> {
         let mut out = Vec::new();
-        let mut scratch = Scratch::default();
-        self.encoder
-            .encode_piece(&self.vocab, piece, &mut out, &mut scratch);
+        self.encoder.with_scratch(|scratch| {
+            self.encoder
+                .encode_piece(&self.vocab, piece, &mut out, scratch)
+        });
         out
     }
 
@@ -145,10 +146,11 @@ impl Tokenizer {
     }
 
     fn encode_normalized_into(&self, text: &str, out: &mut Vec<u32>) -> Result<()> {
-        let mut scratch = Scratch::default();
-        self.pretok.split(text, |piece| {
+        self.encoder.with_scratch(|scratch| {
             self.encoder
-                .encode_piece(&self.vocab, piece.as_bytes(), out, &mut scratch)
+                .encode_split(&self.vocab, out, scratch, |emit| {
+                    self.pretok.split(text, |piece| emit(piece.as_bytes()))
+                })
         })
     }
 
@@ -270,10 +272,10 @@ impl Tokenizer {
             // Binary tokenizers: the bytes as they are, UTF-8 or not.
             let nul = matches!(self.pretok.spec(), PatternSpec::Named(PatternName::NulRuns));
             let mut out = Vec::new();
-            let mut scratch = Scratch::default();
-            bytes::pieces(data, usize::MAX, nul, |p| {
-                self.encoder
-                    .encode_piece(&self.vocab, p, &mut out, &mut scratch)
+            self.encoder.with_scratch(|scratch| {
+                bytes::pieces(data, usize::MAX, nul, |p| {
+                    self.encoder.encode_piece(&self.vocab, p, &mut out, scratch)
+                })
             });
             return Ok(out);
         }
@@ -285,13 +287,14 @@ impl Tokenizer {
                 for chunk in data.utf8_chunks() {
                     self.encode_ordinary_into(chunk.valid(), &mut out)?;
                     if !chunk.invalid().is_empty() {
-                        let mut scratch = Scratch::default();
-                        self.encoder.encode_piece(
-                            &self.vocab,
-                            chunk.invalid(),
-                            &mut out,
-                            &mut scratch,
-                        );
+                        self.encoder.with_scratch(|scratch| {
+                            self.encoder.encode_piece(
+                                &self.vocab,
+                                chunk.invalid(),
+                                &mut out,
+                                scratch,
+                            )
+                        });
                     }
                 }
                 Ok(out)
@@ -329,6 +332,7 @@ impl Tokenizer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encode::Scratch;
 
     fn tiny() -> Tokenizer {
         let mut tokens = Vocab::byte_alphabet();

@@ -7,7 +7,10 @@
 //! Performance notes:
 //! * A pair lives in one `FxHashMap<u64, u64>`: key `left << 32 | right`,
 //!   value `priority << 32 | result`, so the best pair is the smallest value and
-//!   a lookup hashes one integer.
+//!   a lookup hashes one integer. A flat table with key and entry in one
+//!   16-byte slot was tried and lost (Chinese 27 -> 17 MB/s): most lookups
+//!   are for absent pairs, and hashbrown answers those from its one-byte
+//!   control array, which stays in the L2 cache; 16-byte slots do not.
 //! * When the vocabulary allows it (tiktoken, HF `ignore_merges`), a pre-token
 //!   that is a token is emitted with one hash lookup; on the mixed benchmark
 //!   text 81% of o200k's pre-tokens are.
@@ -19,37 +22,37 @@
 //!   pieces (`Scratch`), so there is no allocation per piece.
 //! * Longer pieces use a min-heap over a linked list: O(n log n), so one huge
 //!   piece ("a" * 10**6) never goes quadratic.
-//! * Pieces of up to 15 bytes that need merging go through a per-thread cache
-//!   (cleared when full, or when another encoder uses the thread). On mixed
-//!   English/code/multilingual text 45% of the pieces that need merging repeat;
-//!   for a listed vocabulary without `ignore_merges` every piece merges, so
-//!   there the cache also stands in for the whole-token lookup.
+//! * Pieces are encoded in batches of [`BATCH`]: every short piece's slot in
+//!   the whole-token table is prefetched before the first is read
+//!   ([`table`]), so the cache misses of a batch overlap.
+//! * Pieces of up to 64 bytes that need merging go through the thread's word
+//!   cache ([`cache`]). On mixed English/code/multilingual text 45% of the
+//!   pieces that need merging repeat; for a listed vocabulary without
+//!   `ignore_merges` every piece merges, so there the cache also stands in for
+//!   the whole-token lookup.
+//! * The thread's scratch (buffers and cache) is borrowed once per text
+//!   ([`Encoder::with_scratch`]), not once per piece.
 
+pub mod cache;
+pub mod pack;
 pub mod special;
+pub mod table;
 pub mod template;
 
 use crate::vocab::{MergeRule, Vocab};
+use cache::{WordCache, MAX_CACHED};
+use pack::pack15;
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicU64, Ordering};
-
-/// Entries in a thread's piece cache before it is cleared.
-const CACHE_ENTRIES: usize = 1 << 16;
+use table::ShortTokens;
 
 static NEXT_ENCODER: AtomicU64 = AtomicU64::new(1);
 
-/// Short piece -> its ids, for the encoder `owner`, on one thread.
-#[derive(Default)]
-struct PieceCache {
-    owner: u64,
-    spans: FxHashMap<u128, (u32, u32)>,
-    ids: Vec<u32>,
-}
-
 thread_local! {
-    static PIECES: RefCell<PieceCache> = RefCell::new(PieceCache::default());
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 const SCAN_LIMIT: usize = 128;
@@ -66,6 +69,7 @@ fn utf8_len(b: u8) -> usize {
         _ => 1,
     }
 }
+
 const NO_PAIR: u64 = u64::MAX;
 
 #[inline]
@@ -73,26 +77,20 @@ fn key(a: u32, b: u32) -> u64 {
     (u64::from(a) << 32) | u64::from(b)
 }
 
-/// Reusable buffers for [`Encoder::encode_piece`].
+/// Reusable buffers and the word cache for [`Encoder::encode_piece`].
 #[derive(Default)]
 pub struct Scratch {
     ids: Vec<u32>,
     prio: Vec<u64>,
     phase1: Vec<u32>,
+    cache: WordCache,
 }
 
 /// Tokens of up to this many bytes are also kept under an integer key.
-const SHORT: usize = 15;
+const SHORT: usize = table::MAX_LEN;
 
-/// A token of at most [`SHORT`] bytes packed into one integer: the bytes, and
-/// the length in the top byte (so "a" and "a\0" differ).
-#[inline]
-fn short_key(bytes: &[u8]) -> u128 {
-    let mut buf = [0u8; 16];
-    buf[..bytes.len()].copy_from_slice(bytes);
-    buf[15] = bytes.len() as u8;
-    u128::from_le_bytes(buf)
-}
+/// Pieces split before their whole-token slots are read.
+pub const BATCH: usize = 32;
 
 /// The index of the first merge of a listed vocabulary that joins across a
 /// space (its result holds a non-space byte followed by a space), if it comes
@@ -119,7 +117,7 @@ pub struct Encoder {
     byte_pairs: Box<[u64]>,
     /// Whole-token lookup for short pieces: the key is the bytes themselves, so
     /// a probe touches one table slot instead of following a pointer to compare.
-    short_tokens: FxHashMap<u128, u32>,
+    short_tokens: ShortTokens,
     byte_ids: [u32; 256],
     whole_pieces: bool,
     /// Start from characters, not bytes (SentencePiece-style vocabularies).
@@ -162,20 +160,17 @@ impl Encoder {
             // A later duplicate overwrites the earlier entry, as in HF.
             pairs.insert(key(a, b), (u64::from(priority) << 32) | u64::from(id));
         }
-        let mut short_tokens = FxHashMap::default();
-        if vocab.ignore_merges() {
-            for (id, t) in vocab.tokens().iter().enumerate() {
-                if !t.is_empty() && t.len() <= SHORT {
-                    short_tokens.insert(short_key(t), id as u32);
-                }
-            }
-        }
+        let tokens: &[Vec<u8>] = if vocab.ignore_merges() {
+            vocab.tokens()
+        } else {
+            &[]
+        };
+        let short_tokens = ShortTokens::new((0u32..).zip(tokens).map(|(id, t)| (&t[..], id)));
         let byte_ids = *vocab.byte_ids();
         let mut byte_pairs = vec![NO_PAIR; 1 << 16].into_boxed_slice();
         for a in 0..256usize {
             for b in 0..256usize {
-                let k = key(byte_ids[a], byte_ids[b]);
-                if let Some(&v) = pairs.get(&k) {
+                if let Some(&v) = pairs.get(&key(byte_ids[a], byte_ids[b])) {
                     byte_pairs[(a << 8) | b] = v;
                 }
             }
@@ -211,6 +206,85 @@ impl Encoder {
         self.pairs.get(&key(a, b)).copied().unwrap_or(NO_PAIR)
     }
 
+    /// Run `f` with this thread's scratch. A nested call (from inside `f`)
+    /// gets a fresh one: correct, only without the cache.
+    pub fn with_scratch<R>(&self, f: impl FnOnce(&mut Scratch) -> R) -> R {
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut s) => f(&mut s),
+            Err(_) => f(&mut Scratch::default()),
+        })
+    }
+
+    /// The id of `piece` (2 bytes or more) if it is a token.
+    #[inline]
+    fn whole_token(&self, vocab: &Vocab, piece: &[u8]) -> Option<u32> {
+        if piece.len() <= SHORT {
+            let key = pack15(piece);
+            self.short_tokens.get(self.short_tokens.home(key), key)
+        } else {
+            vocab.id_of(piece)
+        }
+    }
+
+    /// Encode the pieces `split` gives, in order, appending to `out`. They
+    /// are gathered in batches of [`BATCH`] (see [`Encoder::encode_batch_of`]).
+    pub fn encode_split<'t, R>(
+        &self,
+        vocab: &Vocab,
+        out: &mut Vec<u32>,
+        s: &mut Scratch,
+        split: impl FnOnce(&mut dyn FnMut(&'t [u8])) -> R,
+    ) -> R {
+        let mut batch: [&[u8]; BATCH] = [&[]; BATCH];
+        let mut n = 0;
+        let result = split(&mut |piece| {
+            batch[n] = piece;
+            n += 1;
+            if n == BATCH {
+                self.encode_batch_of(vocab, &batch, out, s);
+                n = 0;
+            }
+        });
+        self.encode_batch_of(vocab, &batch[..n], out, s);
+        result
+    }
+
+    /// [`Encoder::encode_piece`] over a few pieces: first prefetch the
+    /// whole-token slot of every short one, then encode them.
+    fn encode_batch_of(
+        &self,
+        vocab: &Vocab,
+        pieces: &[&[u8]],
+        out: &mut Vec<u32>,
+        s: &mut Scratch,
+    ) {
+        if !self.whole_pieces || self.from_chars {
+            for p in pieces {
+                self.encode_piece(vocab, p, out, s);
+            }
+            return;
+        }
+        let mut keys = [0u128; BATCH];
+        let mut homes = [0usize; BATCH];
+        for (i, p) in pieces.iter().enumerate() {
+            if (2..=SHORT).contains(&p.len()) {
+                keys[i] = pack15(p);
+                homes[i] = self.short_tokens.home(keys[i]);
+                self.short_tokens.prefetch(homes[i]);
+            }
+        }
+        for (i, p) in pieces.iter().enumerate() {
+            if (2..=SHORT).contains(&p.len()) {
+                match self.short_tokens.get(homes[i], keys[i]) {
+                    Some(id) => out.push(id),
+                    None => self.encode_cached(p, out, s),
+                }
+            } else {
+                self.encode_piece(vocab, p, out, s);
+            }
+        }
+    }
+
     /// Append the ids of one pre-token to `out`.
     #[inline]
     pub fn encode_piece(&self, vocab: &Vocab, piece: &[u8], out: &mut Vec<u32>, s: &mut Scratch) {
@@ -222,17 +296,12 @@ impl Encoder {
             1 => out.push(self.byte_ids[piece[0] as usize]),
             n => {
                 if self.whole_pieces {
-                    let hit = if n <= SHORT {
-                        self.short_tokens.get(&short_key(piece)).copied()
-                    } else {
-                        vocab.id_of(piece)
-                    };
-                    if let Some(id) = hit {
+                    if let Some(id) = self.whole_token(vocab, piece) {
                         out.push(id);
                         return;
                     }
                 }
-                if n <= SHORT {
+                if n <= SHORT || (self.phase1.is_none() && n <= MAX_CACHED) {
                     self.encode_cached(piece, out, s);
                 } else if let Some(phase1) = &self.phase1 {
                     self.encode_long(phase1, piece, out, s);
@@ -301,31 +370,21 @@ impl Encoder {
         }
     }
 
+    /// BPE on a piece of at most [`MAX_CACHED`] bytes, through the cache.
     fn encode_cached(&self, piece: &[u8], out: &mut Vec<u32>, s: &mut Scratch) {
-        let key = short_key(piece) | (u128::from(self.cache_tag) << 120);
-        PIECES.with(|cache| {
-            let Ok(mut c) = cache.try_borrow_mut() else {
-                return self.encode_scan(piece, out, s);
-            };
-            if c.owner != self.id {
-                c.spans.clear();
-                c.ids.clear();
-                c.owner = self.id;
-            }
-            if let Some(&(at, len)) = c.spans.get(&key) {
-                out.extend_from_slice(&c.ids[at as usize..(at + len) as usize]);
-                return;
-            }
-            let start = out.len();
+        s.cache.claim(self.id);
+        let key = WordCache::key(piece, self.cache_tag);
+        if let Some(ids) = s.cache.get(key, piece) {
+            out.extend_from_slice(ids);
+            return;
+        }
+        let start = out.len();
+        if piece.len() <= SHORT {
             self.encode_scan(piece, out, s);
-            if c.spans.len() >= CACHE_ENTRIES {
-                c.spans.clear();
-                c.ids.clear();
-            }
-            let at = c.ids.len() as u32;
-            c.ids.extend_from_slice(&out[start..]);
-            c.spans.insert(key, (at, (out.len() - start) as u32));
-        });
+        } else {
+            self.encode_segments(piece, out, s);
+        }
+        s.cache.insert(key, piece, &out[start..]);
     }
 
     /// tiktoken's scan (see [`Encoder::encode_scan`]) over token ids.

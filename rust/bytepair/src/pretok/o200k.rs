@@ -14,7 +14,9 @@
 //! property tests in `pretok::tests`.
 
 use super::classes::{char_at, LETTER, LOWERISH, NUMBER, UPPERISH};
-use super::scan::{contraction_len, digits_end, punctuation_end, run_end, space_run, split_by};
+use super::scan::{
+    ascii_run, contraction_len, digits_end, punctuation_end, run_end, space_run, split_by,
+};
 
 /// `'s|'t|'re|'ve|'m|'ll|'d` (case-insensitive) at `e`, if present and the
 /// pattern has the contraction suffix (`C`).
@@ -33,7 +35,8 @@ fn with_contraction<const C: bool>(s: &[u8], e: usize) -> usize {
 #[inline]
 fn upper_then_lower<const C: bool>(s: &[u8], i: usize) -> Option<usize> {
     let n = s.len();
-    let mut u = i;
+    // ASCII capitals first (none of them is also lower-class), then the rest.
+    let mut u = ascii_run(s, i, b'A', b'Z', 0);
     let mut last_both = None; // end of the last char in the run that is also lower-class
     while u < n {
         let (_, l, k) = char_at(s, u);
