@@ -99,6 +99,58 @@ def work_hf(listfile: str, vocab: int, max_len: int) -> dict:
     return {"seconds": secs, "rss_mb": rss, "merges": merges}
 
 
+def vm_hwm_mb() -> float:
+    """The process's peak resident memory so far (Linux), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def work_large(tokenizer: str, path: str, runs: int) -> dict:
+    """Encode one large file with ``encode_bytes``: speed, memory, exactness.
+
+    Memory is the growth of the process's peak over its state with the
+    tokenizer loaded and the file read: what one call adds, ids included.
+    """
+    import bytepair as bp
+
+    tok = bp.Tokenizer.load(tokenizer)
+    data = Path(path).read_bytes()
+    tok.encode_bytes(data[:100_000])
+    before = vm_hwm_mb()
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        ids = tok.encode_bytes(data)
+        times.append(time.perf_counter() - t)
+        grown = vm_hwm_mb() - before
+        if len(times) < runs:
+            del ids
+    exact = tok.decode_bytes(ids) == data
+    # Ids against HF tokenizers on the first 1 MB (one piece, as HF sees it).
+    from tokenizers import Tokenizer
+
+    with tempfile.TemporaryDirectory() as d:
+        tok.to_huggingface(d)
+        hf = Tokenizer.from_file(str(Path(d) / "tokenizer.json"))
+    from bytepair.byte_level import bytes_to_unicode
+
+    # Any bytes: mapped to the byte-level alphabet, with no pre-tokenizer.
+    hf.pre_tokenizer = None
+    head = data[:1_000_000]
+    table = bytes_to_unicode()
+    same = hf.encode("".join(table[b] for b in head)).ids == tok.encode_bytes(head)
+    return {
+        "seconds": statistics.median(times),
+        "mb": len(data) / 1e6,
+        "ids": len(ids),
+        "bytes_per_byte": grown * 1e6 / len(data),
+        "round_trip": exact,
+        "hf_1mb_equal": same,
+    }
+
+
 def run_worker(*args: str) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "--worker", *args], capture_output=True, text=True, check=True
@@ -187,6 +239,24 @@ def main() -> None:
             figures.append(nbytes / ntok)
         print(f"| {v} | {figures[0]:.3f} | {figures[1]:.3f} | {r['seconds']:.2f} |")
 
+    # One large shared object, one piece, single thread (the 8192 vocabulary).
+    big = [p for p in libs if 15e6 <= p.stat().st_size <= 30e6]
+    if not big:
+        print("\nno shared object of 15-30 MB in /usr/lib: large-binary encoding skipped")
+        return
+    lib = max(big, key=lambda p: p.stat().st_size)
+    vocab8k = work / "bin-8192.json"
+    if not vocab8k.exists():
+        run_worker("ours", str(listfile), "8192", "16", str(vocab8k))
+    r = run_worker("large", str(vocab8k), str(lib), str(args.runs))
+    print(
+        f"\n`encode_bytes` of {lib} ({r['mb']:.1f} MB, one piece, one thread, vocab 8192, "
+        f"median of {args.runs}): {r['mb'] / r['seconds']:.1f} MB/s, {r['ids']} ids, "
+        f"{r['bytes_per_byte']:.1f} bytes of memory per input byte (peak growth, ids included); "
+        f"round trip exact: {'yes' if r['round_trip'] else 'NO'}; ids equal HF tokenizers' "
+        f"on the first 1 MB: {'yes' if r['hf_1mb_equal'] else 'NO'}"
+    )
+
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
@@ -194,6 +264,9 @@ if __name__ == "__main__":
         if kind == "ours":
             listfile, vocab, max_len, out = rest
             result = work_ours(listfile, int(vocab), int(max_len), out)
+        elif kind == "large":
+            tokenizer, path, runs = rest
+            result = work_large(tokenizer, path, int(runs))
         else:
             listfile, vocab, max_len = rest
             result = work_hf(listfile, int(vocab), int(max_len))

@@ -359,6 +359,40 @@ mod tests {
         assert!(!plain.contains(&258));
     }
 
+    /// A vocabulary with a merge across a space, so the encoder runs long
+    /// pieces in two phases, and bytes (`z`) that no token holds beside
+    /// another, so it cuts them first: neither may change a piece's ids.
+    #[test]
+    fn phased_and_cut_pieces_agree_with_one_heap_run() {
+        let id = |b: u8| crate::byte_level::BYTE_TO_RANK[b as usize];
+        let mut tokens = Vocab::byte_alphabet();
+        let mut merges = Vec::new();
+        for (l, r, t) in [
+            (id(b'a'), id(b'b'), &b"ab"[..]),
+            (id(b'b'), id(b' '), b"b "),
+            (256, id(b'a'), b"aba"),
+            (258, 257, b"abab "),
+            (257, 256, b"b ab"),
+        ] {
+            tokens.push(t.to_vec());
+            merges.push((l, r));
+        }
+        let vocab = Vocab::new(tokens, merges, &[]).expect("vocab");
+        let t = Tokenizer::new(vocab, PatternSpec::None).expect("tokenizer");
+        let mut seed = 11u32;
+        for len in [20usize, 150, 5000] {
+            let piece: Vec<u8> = (0..len)
+                .map(|_| {
+                    seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                    b"ab ab z"[(seed >> 16) as usize % 7]
+                })
+                .collect();
+            let mut whole = Vec::new();
+            t.encoder.encode_heap(&piece, &mut whole);
+            assert_eq!(t.encode_piece(&piece), whole, "length {len}");
+        }
+    }
+
     #[test]
     fn long_piece_uses_heap_and_agrees_with_scan() {
         let t = tiny();

@@ -303,8 +303,6 @@ impl Encoder {
                 }
                 if n <= SHORT || (self.phase1.is_none() && n <= MAX_CACHED) {
                     self.encode_cached(piece, out, s);
-                } else if let Some(phase1) = &self.phase1 {
-                    self.encode_long(phase1, piece, out, s);
                 } else {
                     self.encode_segments(piece, out, s);
                 }
@@ -358,14 +356,22 @@ impl Encoder {
         self.encode_merging(&piece[start..], out, s);
     }
 
-    /// BPE on `piece` by size: cached, scanned or with a heap.
+    /// BPE on `piece` by size: cached, scanned or with a heap; in two phases
+    /// for a vocabulary with phrase merges.
     #[inline]
     fn encode_merging(&self, piece: &[u8], out: &mut Vec<u32>, s: &mut Scratch) {
-        match piece.len() {
-            0 => {}
-            1 => out.push(self.byte_ids[piece[0] as usize]),
-            n if n <= SHORT => self.encode_cached(piece, out, s),
-            n if n < SCAN_LIMIT => self.encode_scan(piece, out, s),
+        match (piece.len(), &self.phase1) {
+            (0, _) => {}
+            (1, _) => out.push(self.byte_ids[piece[0] as usize]),
+            // Two bytes merge or not: one table read (binaries' parts are mostly this short).
+            (2, _) => match self.byte_pairs[(usize::from(piece[0]) << 8) | usize::from(piece[1])] {
+                NO_PAIR => out.extend(piece.iter().map(|&b| self.byte_ids[b as usize])),
+                entry => out.push(entry as u32),
+            },
+            (n, _) if n <= SHORT => self.encode_cached(piece, out, s),
+            // After the cut, so a phase-2 heap never spans more than a segment.
+            (_, Some(phase1)) => self.encode_long(phase1, piece, out, s),
+            (n, None) if n < SCAN_LIMIT => self.encode_scan(piece, out, s),
             _ => self.encode_heap(piece, out),
         }
     }
@@ -426,6 +432,7 @@ impl Encoder {
                 break;
             }
             ids[at] = best as u32;
+            // A shift in place, by hand or `copy_within`, measured the same.
             ids.remove(at + 1);
             prio.remove(at);
             if at < prio.len() {

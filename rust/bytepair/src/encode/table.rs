@@ -10,6 +10,12 @@
 //! instead of following one another. hashbrown gives no slot address to
 //! prefetch, hence this table. Slots are 32 bytes and 32-byte aligned, so a
 //! probe run of two stays within one cache line.
+//!
+//! Tried and dropped: a second, 256 KB table of the 8,192 first-made tokens
+//! (BPE makes frequent strings first), probed before this one and prefetching
+//! only on its misses. It was slower (English 146 -> 109 MB/s with a warm
+//! cache, 79 -> 55 cold): with the prefetch the big table's miss is hidden,
+//! and the extra probe is not.
 
 use super::pack::pack15;
 
