@@ -30,6 +30,11 @@
 //!   pieces that need merging repeat; for a listed vocabulary without
 //!   `ignore_merges` every piece merges, so there the cache also stands in for
 //!   the whole-token lookup.
+//! * The batches and the 64-byte cache together, against the build before
+//!   them (`examples/encode_file.rs`, cl100k, 3 MB of each source, best of 3
+//!   warm passes, side by side): English 55 -> 79 MB/s, C headers 52 -> 78,
+//!   filings 98 -> 122, Ukrainian 38 -> 76; Chinese unchanged at 19 (its
+//!   pieces are mostly new, so BPE itself is the cost there).
 //! * The thread's scratch (buffers and cache) is borrowed once per text
 //!   ([`Encoder::with_scratch`]), not once per piece.
 
