@@ -34,51 +34,12 @@ impl PyTokenizer {
         self.ints.list(py, self.inner.vocab().tokens().len(), ids)
     }
 
-    /// The ids of `texts` as lists, `encode` running on the pool for
-    /// `num_threads` in chunks while this thread turns finished chunks into
-    /// lists.
-    ///
-    /// The one exception to "call the core once": making Python ints needs
-    /// the GIL, so it is serial, and it is about a quarter of a call's time.
-    /// Done after the whole batch, it capped 2 threads at 1.6x one; overlapped,
-    /// it runs beside the encoding.
-    fn lists_while_encoding<'py>(
-        &self,
-        py: Python<'py>,
-        texts: &[PyBackedStr],
-        num_threads: Option<usize>,
-        encode: impl Fn(&[PyBackedStr]) -> bytepair::Result<Vec<Vec<u32>>> + Sync,
-    ) -> PyResult<Bound<'py, PyList>> {
-        let pool = shared_pool(num_threads)?;
-        let chunk = texts.len().div_ceil(32).max(16);
-        let out = PyList::empty(py);
-        let (tx, rx) = std::sync::mpsc::sync_channel(2);
-        std::thread::scope(|scope| {
-            scope.spawn(|| {
-                for part in texts.chunks(chunk) {
-                    // A send fails only once the receiver gave up (an error).
-                    if tx.send(pool.install(|| encode(part))).is_err() {
-                        break;
-                    }
-                }
-                drop(tx);
-            });
-            // Returning drops the receiver, which stops the encoding thread
-            // early after an error.
-            let mut receiver = rx;
-            loop {
-                // The receiver goes into the GIL-free closure and comes back.
-                let (part, back) = py.detach(move || (receiver.recv(), receiver));
-                receiver = back;
-                let Ok(part) = part else {
-                    return PyResult::Ok(());
-                };
-                for ids in part.map_err(CoreError)? {
-                    out.append(self.list(py, &ids)?)?;
-                }
-            }
-        })?;
-        Ok(out)
+    fn lists<'py>(&self, py: Python<'py>, seqs: &[Vec<u32>]) -> PyResult<Bound<'py, PyList>> {
+        let lists = seqs
+            .iter()
+            .map(|ids| self.list(py, ids))
+            .collect::<PyResult<Vec<_>>>()?;
+        PyList::new(py, lists)
     }
 
     fn checked(
@@ -165,10 +126,14 @@ impl PyTokenizer {
         num_threads: Option<usize>,
     ) -> PyResult<Bound<'py, PyList>> {
         let allowed = SpecialSet::extract(allowed_special)?;
-        let allowed = allowed.as_core();
-        self.lists_while_encoding(py, &texts, num_threads, |part| {
-            self.inner.encode_batch(part, &allowed, add_special_tokens)
-        })
+        let pool = shared_pool(num_threads)?;
+        let seqs = py.detach(|| {
+            pool.install(|| {
+                self.inner
+                    .encode_batch(&texts, &allowed.as_core(), add_special_tokens)
+            })
+        });
+        self.lists(py, &seqs.map_err(CoreError)?)
     }
 
     /// tiktoken's encode: fail on a `disallowed` special token anywhere in the
@@ -194,14 +159,8 @@ impl PyTokenizer {
         disallowed: &Bound<'py, PyAny>,
         num_threads: Option<usize>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let (a, d) = (
-            SpecialSet::extract(allowed)?,
-            SpecialSet::extract(disallowed)?,
-        );
-        let (a, d) = (a.as_core(), d.as_core());
-        self.lists_while_encoding(py, &texts, num_threads, |part| {
-            self.inner.encode_checked_batch(part, &a, &d)
-        })
+        let seqs = self.checked_batch(py, &texts, allowed, disallowed, num_threads)?;
+        self.lists(py, &seqs)
     }
 
     /// Like `encode_checked`, as a uint32 numpy array.
