@@ -90,7 +90,7 @@ impl WordCache {
     /// the pieces of two phases of one encoder.
     #[inline]
     pub fn key(piece: &[u8], tag: u8) -> Key {
-        if piece.len() <= 15 {
+        if piece.len() <= super::pack::MAX_PACKED {
             Key::Short(super::pack::pack15(piece) | u128::from(tag) << 120)
         } else {
             let h = rustc_hash::FxBuildHasher.hash_one(piece);

@@ -92,7 +92,7 @@ pub struct Scratch {
 }
 
 /// Tokens of up to this many bytes are also kept under an integer key.
-const SHORT: usize = table::MAX_LEN;
+const SHORT: usize = pack::MAX_PACKED;
 
 /// Pieces split before their whole-token slots are read.
 pub const BATCH: usize = 32;

@@ -7,6 +7,9 @@
 //! length in a class with no call and no loop: the bytes both reads see are
 //! the same, so or-ing the shifted reads gives the packed string.
 
+/// The longest string [`pack15`] takes, in bytes (the 16th byte holds the length).
+pub const MAX_PACKED: usize = 15;
+
 #[inline(always)]
 fn read_u16(b: &[u8], at: usize) -> u64 {
     u64::from(u16::from_le_bytes([b[at], b[at + 1]]))
@@ -26,7 +29,7 @@ fn read_u64(b: &[u8], at: usize) -> u64 {
 
 /// The bytes of `b` (at most 8) as a little-endian integer, zero-padded.
 #[inline(always)]
-pub fn pack8(b: &[u8]) -> u64 {
+fn pack8(b: &[u8]) -> u64 {
     let n = b.len();
     debug_assert!(n <= 8);
     match n {
@@ -43,7 +46,7 @@ pub fn pack8(b: &[u8]) -> u64 {
 #[inline(always)]
 pub fn pack15(b: &[u8]) -> u128 {
     let n = b.len();
-    debug_assert!(n <= 15);
+    debug_assert!(n <= MAX_PACKED);
     let body = if n <= 8 {
         u128::from(pack8(b))
     } else {

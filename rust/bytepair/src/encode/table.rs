@@ -18,7 +18,7 @@
 //! cache, 79 -> 55 cold): with the prefetch the big table's miss is hidden,
 //! and the extra probe is not.
 
-use super::pack::pack15;
+use super::pack::{pack15, MAX_PACKED as MAX_LEN};
 
 #[derive(Clone, Copy, Default)]
 #[repr(C, align(32))]
@@ -33,9 +33,6 @@ pub struct ShortTokens {
     mask: usize,
     bits: u32,
 }
-
-/// The longest token kept, in bytes.
-pub const MAX_LEN: usize = 15;
 
 impl ShortTokens {
     /// A table of the `(bytes, id)` given with 2 to [`MAX_LEN`] bytes (the
@@ -107,11 +104,6 @@ impl ShortTokens {
             i = (i + 1) & self.mask;
         }
     }
-
-    /// Bytes held.
-    pub fn size(&self) -> usize {
-        self.slots.len() * std::mem::size_of::<Slot>()
-    }
 }
 
 #[cfg(test)]
@@ -127,8 +119,8 @@ mod tests {
         let table = ShortTokens::new(words.iter().enumerate().map(|(i, w)| (&w[..], i as u32)));
         for (i, w) in words.iter().enumerate() {
             let expect = (2..=MAX_LEN).contains(&w.len()).then_some(i as u32);
-            let key = pack15(w.get(..w.len().min(15)).unwrap_or_default());
-            if w.len() <= 15 {
+            let key = pack15(w.get(..w.len().min(MAX_LEN)).unwrap_or_default());
+            if w.len() <= MAX_LEN {
                 assert_eq!(table.get(table.home(key), key), expect, "{w:?}");
             }
         }
