@@ -1,7 +1,8 @@
 //! Time the encoder's stages on a file with a tiktoken rank file:
 //! `cargo run --release --example encode_file -- RANKS.tiktoken PATTERN FILE...`
 //! (PATTERN: gpt2 | gpt4 | o200k | ...). Prints MB/s for pre-tokenization
-//! alone and for the whole encode, on 8 KB documents.
+//! alone and for the whole encode, on 8 KB documents, in 4 passes (or
+//! `PASSES`).
 
 use bytepair::pretok::{PatternSpec, Pretokenizer};
 use std::time::Instant;
@@ -41,7 +42,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let total: usize = docs.iter().map(String::len).sum();
     let mb = total as f64 / 1e6;
-    for _ in 0..4 {
+    let passes = std::env::var("PASSES")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(4);
+    for _ in 0..passes {
         let t = Instant::now();
         let mut pieces = 0usize;
         for d in &docs {

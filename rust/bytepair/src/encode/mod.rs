@@ -38,6 +38,7 @@
 //! * The thread's scratch (buffers and cache) is borrowed once per text
 //!   ([`Encoder::with_scratch`]), not once per piece.
 
+pub mod atoms;
 pub mod cache;
 pub mod pack;
 pub mod special;
@@ -45,6 +46,7 @@ pub mod table;
 pub mod template;
 
 use crate::vocab::{MergeRule, Vocab};
+use atoms::CharAtoms;
 use cache::{WordCache, MAX_CACHED};
 use pack::pack15;
 use rustc_hash::FxHashMap;
@@ -77,6 +79,15 @@ fn utf8_len(b: u8) -> usize {
 
 const NO_PAIR: u64 = u64::MAX;
 
+/// Whether `piece` starts with a CJK ideograph or kana (U+3000-U+9FFF). A
+/// long piece that does is a clause of them, nearly always new (running text
+/// has no spaces there), so the word cache would only cost it a miss and an
+/// insert: on classical Chinese that was more than its hits saved.
+#[inline]
+fn cjk_led(piece: &[u8]) -> bool {
+    (0xE3..=0xE9).contains(&piece[0])
+}
+
 #[inline]
 fn key(a: u32, b: u32) -> u64 {
     (u64::from(a) << 32) | u64::from(b)
@@ -93,6 +104,21 @@ pub struct Scratch {
 
 /// Tokens of up to this many bytes are also kept under an integer key.
 const SHORT: usize = pack::MAX_PACKED;
+
+/// Bits in [`Encoder::long_tokens`] (128 KB; o200k's 5,492 tokens of over
+/// 15 bytes set about 0.5% of them).
+const LONG_TOKEN_BITS: u32 = 20;
+
+/// The bit of [`Encoder::long_tokens`] for bytes of more than 8: from their
+/// length and their first and last 8 bytes, which are in the CPU cache
+/// already.
+#[inline]
+fn long_token_bit(b: &[u8]) -> usize {
+    let first = u64::from_le_bytes(b[..8].try_into().unwrap_or_default());
+    let last = u64::from_le_bytes(b[b.len() - 8..].try_into().unwrap_or_default());
+    let x = first.rotate_left(21) ^ last ^ (b.len() as u64);
+    (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - LONG_TOKEN_BITS)) as usize
+}
 
 /// Pieces split before their whole-token slots are read.
 pub const BATCH: usize = 32;
@@ -123,6 +149,10 @@ pub struct Encoder {
     /// Whole-token lookup for short pieces: the key is the bytes themselves, so
     /// a probe touches one table slot instead of following a pointer to compare.
     short_tokens: ShortTokens,
+    /// Bit [`long_token_bit`] of every token over 15 bytes is set: most long
+    /// pieces that are no token (Chinese clauses) are known so from one bit,
+    /// without hashing the whole piece and probing the vocabulary.
+    long_tokens: Box<[u64]>,
     byte_ids: [u32; 256],
     whole_pieces: bool,
     /// Start from characters, not bytes (SentencePiece-style vocabularies).
@@ -134,6 +164,8 @@ pub struct Encoder {
     /// for the merges before the first such merge, used as a first phase on
     /// long pieces (see [`Encoder::encode_long`]).
     phase1: Option<Box<Encoder>>,
+    /// Multibyte characters a byte-level piece may start from whole.
+    atoms: Option<CharAtoms>,
     /// Or'ed into piece-cache keys, so the first phase's cached pieces do not
     /// collide with this encoder's (they share a cache owner).
     cache_tag: u8,
@@ -192,7 +224,27 @@ impl Encoder {
                 joinable[bit / 64] |= 1 << (bit % 64);
             }
         }
+        let mut long_tokens = vec![0u64; (1 << LONG_TOKEN_BITS) / 64].into_boxed_slice();
+        for t in tokens.iter().filter(|t| t.len() > SHORT) {
+            let bit = long_token_bit(t);
+            long_tokens[bit / 64] |= 1 << (bit % 64);
+        }
+        let atoms = if vocab.byte_fallback() {
+            None
+        } else {
+            let entry = |a, b| pairs.get(&key(a, b)).copied();
+            CharAtoms::new(
+                vocab.tokens(),
+                &byte_ids,
+                pairs
+                    .iter()
+                    .map(|(&k, &v)| ((k >> 32) as u32, k as u32, (v >> 32) as u32)),
+                |a, b| entry(a, b).map(|v| ((v >> 32) as u32, v as u32)),
+            )
+        };
         Encoder {
+            long_tokens,
+            atoms,
             joinable,
             phase1: None,
             cache_tag: 0,
@@ -226,8 +278,12 @@ impl Encoder {
         if piece.len() <= SHORT {
             let key = pack15(piece);
             self.short_tokens.get(self.short_tokens.home(key), key)
-        } else {
+        } else if self.long_tokens[long_token_bit(piece) / 64] & (1 << (long_token_bit(piece) % 64))
+            != 0
+        {
             vocab.id_of(piece)
+        } else {
+            None
         }
     }
 
@@ -306,7 +362,7 @@ impl Encoder {
                         return;
                     }
                 }
-                if n <= SHORT || (self.phase1.is_none() && n <= MAX_CACHED) {
+                if n <= SHORT || (self.phase1.is_none() && n <= MAX_CACHED && !cjk_led(piece)) {
                     self.encode_cached(piece, out, s);
                 } else {
                     self.encode_segments(piece, out, s);
@@ -409,13 +465,18 @@ impl Encoder {
         let ids = &mut s.ids;
         let prio = &mut s.prio;
         ids.clear();
-        ids.extend(piece.iter().map(|&b| self.byte_ids[b as usize]));
         prio.clear();
-        prio.extend(
-            piece
-                .windows(2)
-                .map(|w| self.byte_pairs[(usize::from(w[0]) << 8) | usize::from(w[1])]),
-        );
+        if self.start_from_atoms(piece, ids) {
+            prio.extend(ids.windows(2).map(|w| self.pair(w[0], w[1])));
+        } else {
+            ids.clear();
+            ids.extend(piece.iter().map(|&b| self.byte_ids[b as usize]));
+            prio.extend(
+                piece
+                    .windows(2)
+                    .map(|w| self.byte_pairs[(usize::from(w[0]) << 8) | usize::from(w[1])]),
+            );
+        }
         self.scan_loop(ids, prio);
         out.extend_from_slice(ids);
     }
@@ -470,7 +531,22 @@ impl Encoder {
         }
     }
 
+    /// Fill `ids` with `piece`'s starting symbols with its settled characters
+    /// whole ([`atoms`]); false (and `ids` unspecified) if none was.
+    #[inline]
+    fn start_from_atoms(&self, piece: &[u8], ids: &mut Vec<u32>) -> bool {
+        match &self.atoms {
+            Some(atoms) if !piece.is_ascii() => atoms.start(piece, &self.byte_ids, ids),
+            _ => false,
+        }
+    }
+
     pub(crate) fn encode_heap(&self, piece: &[u8], out: &mut Vec<u32>) {
+        let mut ids = Vec::with_capacity(piece.len());
+        if self.start_from_atoms(piece, &mut ids) {
+            let first: Vec<u64> = ids.windows(2).map(|w| self.pair(w[0], w[1])).collect();
+            return self.merge_heap(ids, |i| first[i], out);
+        }
         let ids = piece.iter().map(|&b| self.byte_ids[b as usize]).collect();
         // The first round of pairs are byte pairs: read them from the table.
         let first =
