@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
@@ -28,4 +27,6 @@ def digest(core) -> str:
         text = core.to_native_json()
     except Exception:  # SentencePiece-style vocabularies have no native form yet
         text = repr(sorted(core.special_tokens())) + str(core.vocab_size)
+    import hashlib  # here, not at the top: it maps OpenSSL's 3.4 MB into every process
+
     return hashlib.sha256(text.encode()).hexdigest()

@@ -8,7 +8,6 @@ URLs are read through tiktoken's cache, with the standard library (no
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import uuid
@@ -16,6 +15,14 @@ from pathlib import Path
 
 from . import _core
 from .byte_level import bytes_to_unicode
+
+
+def _hashlib():
+    """hashlib, imported on first use: it maps OpenSSL (3.4 MB resident) into
+    the process, which `import bytepair` should not pay for."""
+    import hashlib
+
+    return hashlib
 
 
 def _cache_dir() -> tuple[str, bool]:
@@ -31,7 +38,7 @@ def _cache_dir() -> tuple[str, bool]:
 
 def tiktoken_cache_path(url: str) -> Path:
     """Where tiktoken caches the file at ``url`` (its cache directory rules)."""
-    return Path(_cache_dir()[0]) / hashlib.sha1(url.encode()).hexdigest()
+    return Path(_cache_dir()[0]) / _hashlib().sha1(url.encode()).hexdigest()
 
 
 def read_file(blobpath: str) -> bytes:
@@ -55,10 +62,10 @@ def read_file_cached(blobpath: str, expected_hash: str | None = None) -> bytes:
     cache_dir, chosen = _cache_dir()
     if cache_dir == "":
         return _checked(read_file(blobpath), blobpath, expected_hash)
-    path = Path(cache_dir) / hashlib.sha1(blobpath.encode()).hexdigest()
+    path = Path(cache_dir) / _hashlib().sha1(blobpath.encode()).hexdigest()
     if path.is_file():
         data = path.read_bytes()
-        if expected_hash is None or hashlib.sha256(data).hexdigest() == expected_hash:
+        if expected_hash is None or _hashlib().sha256(data).hexdigest() == expected_hash:
             return data
         path.unlink(missing_ok=True)
     data = _checked(read_file(blobpath), blobpath, expected_hash)
@@ -75,7 +82,7 @@ def read_file_cached(blobpath: str, expected_hash: str | None = None) -> bytes:
 
 def _checked(data: bytes, source: str, expected_hash: str | None) -> bytes:
     if expected_hash is not None:
-        actual = hashlib.sha256(data).hexdigest()
+        actual = _hashlib().sha256(data).hexdigest()
         if actual != expected_hash:
             raise ValueError(
                 f"Hash mismatch for data from {source} (expected {expected_hash}, got {actual})"

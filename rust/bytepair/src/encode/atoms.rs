@@ -21,13 +21,17 @@
 //! greedy sequence is the same merges in another order. The property test
 //! in `tokenizer.rs` compares both starts on text built to break this.
 //!
-//! Performance notes: on classical Chinese (cl100k) most pieces are new
-//! clauses, so BPE itself was the cost; a CJK character is three bytes and
-//! two merges, or one byte and one merge when its pair is a token. Starting
-//! from the atoms removes most of those merges and shortens every scan.
-//! The table is one `u64` per BMP code point (512 KB), one load per
-//! character. Inspired by fastokens' "char atoms"; this is our own, simpler
-//! rule set (BMP only, one bit test before any head or tail is compared).
+//! Performance notes: on classical Chinese most pieces are new clauses, so
+//! BPE itself was the cost; a CJK character is three bytes and two merges.
+//! Starting from atoms (42% of that text's characters are one token in
+//! cl100k, 46% two), side by side in `examples/encode_file.rs` (3 MB, median
+//! of 9 alternating runs, passes 2-4): cl100k 24.3 -> 28.9 MB/s, o200k 11.2 ->
+//! 16.7; callgrind counts 12% fewer instructions a pass on cl100k. The table
+//! is one `u64` per BMP code point (512 KB), one load per character; two 8 KB
+//! bit tables of the bytes next to a head or tail clear 94% of the
+//! occurrences that have any (o200k, Chinese) before a list is read. Building
+//! it takes 10-15 ms of an encoding's load. Inspired by fastokens' "char
+//! atoms"; this is our own, simpler rule set (BMP only).
 
 use rustc_hash::FxHashMap;
 

@@ -37,6 +37,10 @@
 //!   pieces are mostly new, so BPE itself is the cost there).
 //! * The thread's scratch (buffers and cache) is borrowed once per text
 //!   ([`Encoder::with_scratch`]), not once per piece.
+//! * Multibyte characters that BPE settles alone start whole ([`atoms`]).
+//!   Long pieces led by a CJK character skip the word cache, and a bit filter
+//!   over the long tokens spares most long pieces the hash of the whole
+//!   piece and the vocabulary probe (not measured apart from the atoms).
 
 pub mod atoms;
 pub mod cache;
