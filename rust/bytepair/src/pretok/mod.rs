@@ -247,6 +247,12 @@ mod tests {
         '\u{1C5}',
         '\u{2B0}',
         '\u{4E2D}',
+        // the edges of the ideograph block the splitters step over fast
+        '\u{4DFF}',
+        '\u{4E00}',
+        '\u{9FFF}',
+        '\u{A000}',
+        '\u{3400}',
         '\u{1F916}',
         '\u{200D}',
         'é',

@@ -13,7 +13,7 @@
 //! end directly instead of backtracking. Checked against fancy-regex by the
 //! property tests in `pretok::tests`.
 
-use super::classes::{char_at, LETTER, LOWERISH, NUMBER, UPPERISH};
+use super::classes::{char_at, cjk_run, LETTER, LOWERISH, NUMBER, UPPERISH};
 use super::scan::{
     ascii_run, contraction_len, digits_end, punctuation_end, run_end, space_run, split_by,
 };
@@ -39,6 +39,15 @@ fn upper_then_lower<const C: bool>(s: &[u8], i: usize) -> Option<usize> {
     let mut u = ascii_run(s, i, b'A', b'Z', 0);
     let mut last_both = None; // end of the last char in the run that is also lower-class
     while u < n {
+        if s[u] >= 0xE4 {
+            // CJK ideographs are Lo: upper- and lower-class both.
+            let e = cjk_run(s, u);
+            if e > u {
+                last_both = Some(e);
+                u = e;
+                continue;
+            }
+        }
         let (_, l, k) = char_at(s, u);
         if k & UPPERISH == 0 {
             break;
