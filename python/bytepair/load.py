@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from pathlib import Path
 
 from . import _core
@@ -71,7 +70,7 @@ def read_file_cached(blobpath: str, expected_hash: str | None = None) -> bytes:
     data = _checked(read_file(blobpath), blobpath, expected_hash)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{uuid.uuid4()}.tmp")
+        tmp = path.with_name(f"{path.name}.{os.urandom(8).hex()}.tmp")
         tmp.write_bytes(data)
         os.replace(tmp, path)
     except OSError:

@@ -43,8 +43,9 @@ def _harmony_specials() -> dict[str, int]:
         "<|call|>": 200012,
         ENDOFPROMPT: 200018,
     }
+    taken = set(specials.values())
     for i in [200000, 200001, 200004, 200009, 200010, 200011, *range(200013, 201088)]:
-        if i not in specials.values():
+        if i not in taken:
             specials[f"<|reserved_{i}|>"] = i
     return specials
 
