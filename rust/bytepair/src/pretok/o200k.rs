@@ -37,6 +37,13 @@ fn upper_then_lower<const C: bool>(s: &[u8], i: usize) -> Option<usize> {
     let n = s.len();
     // ASCII capitals first (none of them is also lower-class), then the rest.
     let mut u = ascii_run(s, i, b'A', b'Z', 0);
+    // An ASCII byte next (most English): only a-z continue the word, and no
+    // character so far is also lower-class, so the class lookups can wait.
+    if let Some(&b) = s.get(u).filter(|b| b.is_ascii()) {
+        return b
+            .is_ascii_lowercase()
+            .then(|| with_contraction::<C>(s, run_end(s, u + 1, LOWERISH)));
+    }
     let mut last_both = None; // end of the last char in the run that is also lower-class
     while u < n {
         if s[u] >= 0xE4 {

@@ -7,7 +7,9 @@
 //! a class lookup ([`cjk_run`]). The second took callgrind's count for one
 //! pass over 1 MB of classical Chinese from 158 to 149 million instructions
 //! (cl100k) and from 195 to 180 million (o200k): the clauses are short, so the
-//! per-piece steps remain.
+//! per-piece steps remain. In o200k's `upper_then_lower` an ASCII byte after
+//! the capitals ends the class lookups at once: English, 137 -> 131 million
+//! instructions a pass over 1 MB.
 
 use super::classes::{char_at, cjk_run, CJK_IDEOGRAPH, LETTER, LOWERISH, NUMBER, SPACE};
 
