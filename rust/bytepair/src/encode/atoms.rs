@@ -27,8 +27,8 @@
 //! cl100k, 46% two), side by side in `examples/encode_file.rs` (3 MB, median
 //! of 9 alternating runs, passes 2-4): cl100k 24.3 -> 28.9 MB/s, o200k 11.2 ->
 //! 16.7; callgrind counts 12% fewer instructions a pass on cl100k. The table
-//! is one `u64` per BMP code point (512 KB), one load per character; two 8 KB
-//! bit tables of the bytes next to a head or tail clear 94% of the
+//! is one `u64` per BMP code point (512 KB), one load per character; an 8 KB
+//! bit table per side, of the bytes next to a head or tail, clears 94% of the
 //! occurrences that have any (o200k, Chinese) before a list is read. Building
 //! it takes 10-15 ms of an encoding's load. Inspired by fastokens' "char
 //! atoms"; this is our own, simpler rule set (BMP only).
@@ -51,8 +51,6 @@ const VALID: u64 = 1 << 63;
 struct Fragments {
     single: [u64; 4],
     texts: Vec<Vec<u8>>,
-    /// The byte of each text next to the character, for `CharAtoms`' tables.
-    near: Vec<u8>,
 }
 
 /// Bits in a [`FragmentMap`]'s filter (8 KB).
@@ -66,6 +64,24 @@ struct FragmentMap {
     /// Bit [`filter_bit`] of (list, nearest byte, next byte) is set for
     /// every text of two bytes or more.
     filter: Box<[u64]>,
+    /// Bit `edge << 8 | near` is set when some text next to a character
+    /// whose byte on that side is `edge` has `near` as its nearest byte.
+    /// Where it is clear (nearly every CJK occurrence) no list is read.
+    near: Box<[u64]>,
+}
+
+#[inline]
+fn bit(bits: &[u64], i: usize) -> bool {
+    bits[i / 64] & (1 << (i % 64)) != 0
+}
+
+fn set_bit(bits: &mut [u64], i: usize) {
+    bits[i / 64] |= 1 << (i % 64);
+}
+
+#[inline]
+fn near_bit(edge: u8, near: u8) -> usize {
+    (usize::from(edge) << 8) | usize::from(near)
 }
 
 #[inline]
@@ -80,12 +96,14 @@ impl FragmentMap {
             index: FxHashMap::default(),
             lists: vec![Fragments::default()],
             filter: vec![0u64; (1 << FILTER_BITS) / 64].into_boxed_slice(),
+            near: vec![0u64; (1 << 16) / 64].into_boxed_slice(),
         }
     }
 
-    /// Add `text` under `key`; `near` is `text`'s bytes from the one next to
-    /// the character outward (reversed for a head).
-    fn add(&mut self, key: &[u8], text: &[u8], mut near: impl Iterator<Item = u8>) {
+    /// Add `text` under `key`, a part of a character whose byte next to
+    /// `text` is `edge`; `near` is `text`'s bytes from the one next to the
+    /// character outward (reversed for a head).
+    fn add(&mut self, key: &[u8], edge: u8, text: &[u8], mut near: impl Iterator<Item = u8>) {
         let next = self.lists.len() as u32;
         let i = *self.index.entry(key.to_vec()).or_insert(next);
         if i == next {
@@ -93,12 +111,11 @@ impl FragmentMap {
         }
         let list = &mut self.lists[i as usize];
         let b0 = near.next().unwrap_or_default();
-        list.near.push(b0);
+        set_bit(&mut self.near, near_bit(edge, b0));
         match near.next() {
-            None => list.single[usize::from(b0 >> 6)] |= 1 << (b0 & 63),
+            None => set_bit(&mut list.single, usize::from(b0)),
             Some(b1) => {
-                let bit = filter_bit(i, b0, b1);
-                self.filter[bit / 64] |= 1 << (bit % 64);
+                set_bit(&mut self.filter, filter_bit(i, b0, b1));
                 list.texts.push(text.to_vec());
             }
         }
@@ -116,12 +133,11 @@ impl FragmentMap {
             return false;
         }
         let f = &self.lists[i as usize];
-        if f.single[usize::from(near >> 6)] & (1 << (near & 63)) != 0 {
+        if bit(&f.single, usize::from(near)) {
             return true;
         }
         let Some(next) = next else { return false };
-        let bit = filter_bit(i, near, next);
-        self.filter[bit / 64] & (1 << (bit % 64)) != 0 && f.texts.iter().any(|t| matches(t))
+        bit(&self.filter, filter_bit(i, near, next)) && f.texts.iter().any(|t| matches(t))
     }
 }
 
@@ -162,17 +178,6 @@ pub struct CharAtoms {
     rules: Vec<[u32; 4]>,
     heads: FragmentMap,
     tails: FragmentMap,
-    /// Bit `first << 8 | before` is set when some head for a character
-    /// starting with byte `first` ends in byte `before`; likewise
-    /// `last << 8 | after` for tails. Where both are clear (nearly every CJK
-    /// occurrence) the rule's lists need not be read.
-    head_near: Box<[u64]>,
-    tail_near: Box<[u64]>,
-}
-
-#[inline]
-fn bit(bits: &[u64], i: usize) -> bool {
-    bits[i / 64] & (1 << (i % 64)) != 0
 }
 
 impl CharAtoms {
@@ -240,27 +245,11 @@ impl CharAtoms {
             entries[cp as usize] =
                 VALID | (rule << RULE_SHIFT) | (second << ID_BITS) | u64::from(ids[0]);
         }
-        let mut head_near = vec![0u64; 1024].into_boxed_slice();
-        let mut tail_near = vec![0u64; 1024].into_boxed_slice();
-        for (key, &i) in &heads.index {
-            for &b in &heads.lists[i as usize].near {
-                let at = (usize::from(key[0]) << 8) | usize::from(b);
-                head_near[at / 64] |= 1 << (at % 64);
-            }
-        }
-        for (key, &i) in &tails.index {
-            for &b in &tails.lists[i as usize].near {
-                let at = (usize::from(key[key.len() - 1]) << 8) | usize::from(b);
-                tail_near[at / 64] |= 1 << (at % 64);
-            }
-        }
         entries.iter().any(|&e| e != 0).then_some(CharAtoms {
             entries,
             rules,
             heads,
             tails,
-            head_near,
-            tail_near,
         })
     }
 
@@ -272,16 +261,9 @@ impl CharAtoms {
             return true;
         }
         let end = at + len;
-        let head_may = at > 0
-            && bit(
-                &self.head_near,
-                (usize::from(piece[at]) << 8) | usize::from(piece[at - 1]),
-            );
-        let tail_may = end < piece.len()
-            && bit(
-                &self.tail_near,
-                (usize::from(piece[end - 1]) << 8) | usize::from(piece[end]),
-            );
+        let head_may = at > 0 && bit(&self.heads.near, near_bit(piece[at], piece[at - 1]));
+        let tail_may =
+            end < piece.len() && bit(&self.tails.near, near_bit(piece[end - 1], piece[end]));
         if !head_may && !tail_may {
             return true;
         }
@@ -379,12 +361,17 @@ fn fragment_maps(tokens: &[Vec<u8>]) -> (FragmentMap, FragmentMap) {
                 _ => 2,
             };
             if lead > 0 && rest.iter().all(|&b| is_continuation(b)) && rest.len() + 1 < char_len {
-                heads.add(&t[lead..], &t[..lead], t[..lead].iter().rev().copied());
+                heads.add(
+                    &t[lead..],
+                    t[lead],
+                    &t[..lead],
+                    t[..lead].iter().rev().copied(),
+                );
             }
         }
         let run = t.iter().take_while(|&&b| is_continuation(b)).count();
         for o in 1..=run.min(3).min(t.len() - 1) {
-            tails.add(&t[..o], &t[o..], t[o..].iter().copied());
+            tails.add(&t[..o], t[o - 1], &t[o..], t[o..].iter().copied());
         }
     }
     (heads, tails)
@@ -484,7 +471,7 @@ mod tests {
                     piece.extend_from_slice(ALPHABET[(seed >> 33) as usize % ALPHABET.len()]);
                 }
                 let mut ids = Vec::new();
-                if with.start_from_atoms(&piece, &mut ids) {
+                if with.start_symbols(&piece, &mut ids) {
                     taken += 1;
                 }
                 let (mut a, mut b) = (Vec::new(), Vec::new());

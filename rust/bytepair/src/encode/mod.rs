@@ -282,12 +282,10 @@ impl Encoder {
         if piece.len() <= SHORT {
             let key = pack15(piece);
             self.short_tokens.get(self.short_tokens.home(key), key)
-        } else if self.long_tokens[long_token_bit(piece) / 64] & (1 << (long_token_bit(piece) % 64))
-            != 0
-        {
-            vocab.id_of(piece)
         } else {
-            None
+            let bit = long_token_bit(piece);
+            let maybe = self.long_tokens[bit / 64] & (1 << (bit % 64)) != 0;
+            maybe.then(|| vocab.id_of(piece)).flatten()
         }
     }
 
@@ -470,11 +468,9 @@ impl Encoder {
         let prio = &mut s.prio;
         ids.clear();
         prio.clear();
-        if self.start_from_atoms(piece, ids) {
+        if self.start_symbols(piece, ids) {
             prio.extend(ids.windows(2).map(|w| self.pair(w[0], w[1])));
         } else {
-            ids.clear();
-            ids.extend(piece.iter().map(|&b| self.byte_ids[b as usize]));
             prio.extend(
                 piece
                     .windows(2)
@@ -535,23 +531,26 @@ impl Encoder {
         }
     }
 
-    /// Fill `ids` with `piece`'s starting symbols with its settled characters
-    /// whole ([`atoms`]); false (and `ids` unspecified) if none was.
+    /// Append `piece`'s starting symbols to `ids`: its bytes, with the
+    /// settled characters whole ([`atoms`]). True if any was: then the
+    /// symbols are no longer one per byte.
     #[inline]
-    fn start_from_atoms(&self, piece: &[u8], ids: &mut Vec<u32>) -> bool {
+    fn start_symbols(&self, piece: &[u8], ids: &mut Vec<u32>) -> bool {
         match &self.atoms {
             Some(atoms) if !piece.is_ascii() => atoms.start(piece, &self.byte_ids, ids),
-            _ => false,
+            _ => {
+                ids.extend(piece.iter().map(|&b| self.byte_ids[b as usize]));
+                false
+            }
         }
     }
 
     pub(crate) fn encode_heap(&self, piece: &[u8], out: &mut Vec<u32>) {
         let mut ids = Vec::with_capacity(piece.len());
-        if self.start_from_atoms(piece, &mut ids) {
+        if self.start_symbols(piece, &mut ids) {
             let first: Vec<u64> = ids.windows(2).map(|w| self.pair(w[0], w[1])).collect();
             return self.merge_heap(ids, |i| first[i], out);
         }
-        let ids = piece.iter().map(|&b| self.byte_ids[b as usize]).collect();
         // The first round of pairs are byte pairs: read them from the table.
         let first =
             |i: usize| self.byte_pairs[(usize::from(piece[i]) << 8) | usize::from(piece[i + 1])];
