@@ -31,6 +31,7 @@
 //! of each word (cache misses) and by heap compares (~13%). The loop is serial;
 //! applying large merges in parallel has not been tried yet.
 
+use super::packed::PackedLists;
 use crate::progress::Progress;
 use rustc_hash::FxHashMap;
 use std::cmp::Ordering;
@@ -142,16 +143,14 @@ impl PairCounts for FxHashMap<Pair, i64> {
 }
 
 /// The heap of pair entries, each with the words it will merge (HF's rules,
-/// see the module notes). Word lists live back to back in one arena: a merge
-/// run pushes millions of short lists, and one allocation each was a fifth of
-/// the positional loop's time (and as much again to free them).
+/// see the module notes). Word lists live back to back in one packed arena:
+/// a merge run pushes millions of short lists, and one allocation each was a
+/// fifth of the positional loop's time (and as much again to free them).
 #[derive(Default)]
 pub(super) struct Queue {
     heap: BinaryHeap<Entry>,
     pushes: u32,
-    words: Vec<u32>,
-    /// (start in `words`, length) of each entry's list.
-    spans: Vec<(usize, u32)>,
+    lists: PackedLists,
 }
 
 /// `Entry::words` of an entry whose list is empty.
@@ -175,9 +174,7 @@ impl Queue {
         if words.is_empty() {
             return NO_WORDS;
         }
-        self.spans.push((self.words.len(), words.len() as u32));
-        self.words.extend_from_slice(words);
-        (self.spans.len() - 1) as u32
+        self.lists.push(words)
     }
 
     /// Entries with empty word lists for many pairs, in the given order
@@ -233,8 +230,7 @@ impl Queue {
             }
             words.clear();
             if top.words != NO_WORDS {
-                let (start, len) = self.spans[top.words as usize];
-                words.extend_from_slice(&self.words[start..start + len as usize]);
+                self.lists.read_into(top.words, words);
             }
             return Ok(top.pair);
         }
@@ -369,12 +365,10 @@ impl Words {
 pub(super) struct StepDeltas {
     lost_before_left: Vec<i64>,
     lost_after_right: Vec<i64>,
-    gained_before: Vec<Gain>,
-    gained_after: Vec<Gain>,
     touched_lost_before: Vec<u32>,
     touched_lost_after: Vec<u32>,
-    touched_gained_before: Vec<u32>,
-    touched_gained_after: Vec<u32>,
+    gained_before: Gains,
+    gained_after: Gains,
 }
 
 impl StepDeltas {
@@ -382,8 +376,8 @@ impl StepDeltas {
         if self.lost_before_left.len() < n {
             self.lost_before_left.resize(n, 0);
             self.lost_after_right.resize(n, 0);
-            self.gained_before.resize_with(n, Default::default);
-            self.gained_after.resize_with(n, Default::default);
+            self.gained_before.slot.resize(n, NO_GAIN);
+            self.gained_after.slot.resize(n, NO_GAIN);
         }
     }
 }
@@ -400,31 +394,49 @@ fn add_lost(values: &mut [i64], touched: &mut Vec<u32>, x: u32, w: i64) {
 /// What one pair gained in a step: count, words, and (for the positional
 /// loop) the positions of the new occurrences.
 #[derive(Clone, Default)]
-pub(super) struct Gain {
+struct Gain {
+    /// The neighbour token.
+    x: u32,
     count: i64,
     words: Vec<u32>,
     positions: Vec<u32>,
 }
 
-#[inline]
-fn add_gained(
-    values: &mut [Gain],
-    touched: &mut Vec<u32>,
-    x: u32,
-    w: i64,
-    word: u32,
-    position: Option<u32>,
-) {
-    let v = &mut values[x as usize];
-    if v.count == 0 && v.words.is_empty() {
-        touched.push(x);
-    }
-    v.count += w;
-    if v.words.last() != Some(&word) {
-        v.words.push(word);
-    }
-    if let Some(p) = position {
-        v.positions.push(p);
+/// `Gains::slot` of a neighbour with no gain this step.
+const NO_GAIN: u32 = u32::MAX;
+
+/// One form's gains in a step: a slot per neighbour token into a pool of
+/// gains in the order of first touch. The pool is reused from step to step
+/// (its vectors keep their capacity), so it holds as many gains as the
+/// busiest step, not one per token of the vocabulary (a 56-byte `Gain` per
+/// token and form was 3.7 MB at 32K).
+#[derive(Default)]
+struct Gains {
+    slot: Vec<u32>,
+    pool: Vec<Gain>,
+    used: usize,
+}
+
+impl Gains {
+    #[inline]
+    fn add(&mut self, x: u32, w: i64, word: u32, position: Option<u32>) {
+        let s = &mut self.slot[x as usize];
+        if *s == NO_GAIN {
+            if self.used == self.pool.len() {
+                self.pool.push(Gain::default());
+            }
+            *s = self.used as u32;
+            self.pool[self.used].x = x;
+            self.used += 1;
+        }
+        let g = &mut self.pool[*s as usize];
+        g.count += w;
+        if g.words.last() != Some(&word) {
+            g.words.push(word);
+        }
+        if let Some(p) = position {
+            g.positions.push(p);
+        }
     }
 }
 
@@ -446,28 +458,24 @@ impl StepDeltas {
             pair_counts.add((right, x), st.lost_after_right[x as usize]);
             st.lost_after_right[x as usize] = 0;
         }
-        // Losses go first, and no pair gains twice in a step (the two lists
+        st.touched_lost_before.clear();
+        st.touched_lost_after.clear();
+        // Losses go first, and no pair gains twice in a step (the two forms
         // hold (x, result) and (result, x), with (result, result) only in the
         // first), so the count after a gain is the pair's total for the step.
-        for (touched, gains, before) in [
-            (&st.touched_gained_before, &mut st.gained_before, true),
-            (&st.touched_gained_after, &mut st.gained_after, false),
-        ] {
-            for &x in touched {
-                // Cleared, not taken: the vectors keep their capacity.
-                let g = &mut gains[x as usize];
-                let pair = if before { (x, result) } else { (result, x) };
+        for (gains, before) in [(&mut st.gained_before, true), (&mut st.gained_after, false)] {
+            for g in &mut gains.pool[..gains.used] {
+                let pair = if before { (g.x, result) } else { (result, g.x) };
                 let live = pair_counts.gain(pair, g.count, &g.positions);
                 queue.push_entry(pair, live, &g.words);
+                gains.slot[g.x as usize] = NO_GAIN;
+                // Cleared, not dropped: the vectors keep their capacity.
                 g.count = 0;
                 g.words.clear();
                 g.positions.clear();
             }
+            gains.used = 0;
         }
-        st.touched_lost_before.clear();
-        st.touched_lost_after.clear();
-        st.touched_gained_before.clear();
-        st.touched_gained_after.clear();
     }
 
     /// Record one merge of `left right` into `result` between the symbols
@@ -495,14 +503,7 @@ impl StepDeltas {
                 );
             }
             if fits(prev, result) {
-                add_gained(
-                    &mut self.gained_before,
-                    &mut self.touched_gained_before,
-                    prev,
-                    weight,
-                    w,
-                    at.map(|a| a.0),
-                );
+                self.gained_before.add(prev, weight, w, at.map(|a| a.0));
             }
         }
         if let Some(next) = next {
@@ -517,23 +518,9 @@ impl StepDeltas {
             if fits(result, next) {
                 // (result, result) is filed under "before" so it is one entry.
                 if next == result {
-                    add_gained(
-                        &mut self.gained_before,
-                        &mut self.touched_gained_before,
-                        next,
-                        weight,
-                        w,
-                        at.map(|a| a.1),
-                    );
+                    self.gained_before.add(next, weight, w, at.map(|a| a.1));
                 } else {
-                    add_gained(
-                        &mut self.gained_after,
-                        &mut self.touched_gained_after,
-                        next,
-                        weight,
-                        w,
-                        at.map(|a| a.1),
-                    );
+                    self.gained_after.add(next, weight, w, at.map(|a| a.1));
                 }
             }
         }

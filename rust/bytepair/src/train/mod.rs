@@ -16,6 +16,7 @@ pub mod bpe;
 pub mod config;
 pub mod count;
 pub mod merge;
+mod packed;
 pub mod positional;
 pub mod request;
 pub mod superbpe;
