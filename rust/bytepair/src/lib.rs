@@ -19,6 +19,8 @@
 //! * [`train`]: counting, the merge loops, SuperBPE, bytes, and the requests
 //!   that string them together;
 //! * [`dynamic`]: merges within one batch of token sequences at inference time;
+//! * [`pack`]: short byte strings as integers (the encoder's cache and table
+//!   keys, the counters' map keys);
 //! * [`io`]: the native format, HF `tokenizer.json`, tiktoken rank files,
 //!   counts files and token files.
 //!
@@ -45,6 +47,7 @@ pub mod encode;
 pub mod error;
 pub mod io;
 pub mod normalize;
+pub mod pack;
 pub mod pretok;
 pub mod progress;
 pub mod tokenizer;

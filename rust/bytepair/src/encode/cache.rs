@@ -11,7 +11,7 @@
 //!
 //! Performance notes:
 //! * Pieces of up to 15 bytes are keyed by their bytes packed into a `u128`
-//!   ([`super::pack::pack15`]): a probe compares one integer and touches one
+//!   ([`crate::pack::pack15`]): a probe compares one integer and touches one
 //!   slot. Longer pieces (Cyrillic and Greek words are 2 bytes a letter, so
 //!   most of them are longer) are keyed by a 64-bit hash, and the bytes are
 //!   compared against a pool.
@@ -90,8 +90,8 @@ impl WordCache {
     /// the pieces of two phases of one encoder.
     #[inline]
     pub fn key(piece: &[u8], tag: u8) -> Key {
-        if piece.len() <= super::pack::MAX_PACKED {
-            Key::Short(super::pack::pack15(piece) | u128::from(tag) << 120)
+        if piece.len() <= crate::pack::MAX_PACKED {
+            Key::Short(crate::pack::pack15(piece) | u128::from(tag) << 120)
         } else {
             let h = rustc_hash::FxBuildHasher.hash_one(piece);
             Key::Long(h ^ u64::from(tag))

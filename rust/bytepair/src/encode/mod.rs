@@ -44,15 +44,14 @@
 
 pub mod atoms;
 pub mod cache;
-pub mod pack;
 pub mod special;
 pub mod table;
 pub mod template;
 
+use crate::pack::{self, pack15};
 use crate::vocab::{MergeRule, Vocab};
 use atoms::CharAtoms;
 use cache::{WordCache, MAX_CACHED};
-use pack::pack15;
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 use std::cmp::Reverse;

@@ -1,5 +1,5 @@
 //! Tokens of up to 15 bytes in an open-addressing table keyed by the packed
-//! bytes ([`super::pack::pack15`]), built so the encoder can prefetch a
+//! bytes ([`crate::pack::pack15`]), built so the encoder can prefetch a
 //! piece's slot before it needs the answer.
 //!
 //! Performance notes: this table is 8 MB for cl100k and 16 MB for o200k (load
@@ -18,7 +18,7 @@
 //! cache, 79 -> 55 cold): with the prefetch the big table's miss is hidden,
 //! and the extra probe is not.
 
-use super::pack::{pack15, MAX_PACKED as MAX_LEN};
+use crate::pack::{pack15, MAX_PACKED as MAX_LEN};
 
 #[derive(Clone, Copy, Default)]
 #[repr(C, align(32))]

@@ -196,7 +196,7 @@ impl WordCounts {
 
     /// Adjacent byte pairs over all occurrences: the sum of count x (length-1).
     pub fn pair_total(&self) -> u128 {
-        let short = self.short.iter().map(|(k, c)| (k.len as usize, *c));
+        let short = self.short.iter().map(|(k, c)| (k.len(), *c));
         let long = self.long.iter().map(|(k, c)| (k.len(), *c));
         let sorted = self.sorted.iter().map(|(k, c)| (k.len(), *c));
         short
@@ -315,7 +315,7 @@ mod tests {
         let mut whole: Vec<(Vec<u8>, u64)> = wc
             .short
             .iter()
-            .map(|(k, &c)| (k.padded()[..k.len as usize].to_vec(), c))
+            .map(|(k, &c)| (k.padded()[..k.len()].to_vec(), c))
             .chain(wc.long.iter().map(|(k, &c)| (k.to_vec(), c)))
             .collect();
         whole.sort();
