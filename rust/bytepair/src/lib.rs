@@ -20,7 +20,7 @@
 //!   that string them together;
 //! * [`dynamic`]: merges within one batch of token sequences at inference time;
 //! * [`pack`]: short byte strings as integers (the encoder's cache and table
-//!   keys, the counters' map keys);
+//!   keys, the counters' map keys); [`prefetch`]: the one cache hint;
 //! * [`io`]: the native format, HF `tokenizer.json`, tiktoken rank files,
 //!   counts files and token files.
 //!
@@ -48,6 +48,7 @@ pub mod error;
 pub mod io;
 pub mod normalize;
 pub mod pack;
+pub mod prefetch;
 pub mod pretok;
 pub mod progress;
 pub mod tokenizer;

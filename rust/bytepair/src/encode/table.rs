@@ -79,14 +79,7 @@ impl ShortTokens {
     /// Ask the CPU to start loading slot `home`.
     #[inline(always)]
     pub fn prefetch(&self, home: usize) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            let p = self.slots[home..].as_ptr().cast::<i8>();
-            // SAFETY: a prefetch is only a hint; `p` points into the table.
-            unsafe { std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p) };
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = home;
+        crate::prefetch::read(&self.slots[home]);
     }
 
     /// The id of the token with `key`, probing from `home`.

@@ -35,19 +35,6 @@ const DENSE_ALPHABET: usize = 1024;
 /// are scattered over the whole text, so each visit is a cache miss.
 const PREFETCH_DISTANCE: usize = 4;
 
-#[inline(always)]
-fn prefetch<T>(x: &T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch is a hint; it never faults, even on a bad address.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch(
-            (x as *const T).cast::<i8>(),
-            std::arch::x86_64::_MM_HINT_T0,
-        );
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = x;
-}
 const DEAD: u32 = u32::MAX;
 
 /// One symbol of a word: its token and its neighbours (one cache line holds
@@ -357,7 +344,7 @@ pub fn learn_merges_positional(
         let fits = |x: u32, y: u32| fits_len(lens, &rule, x, y);
         for (i, &p) in occurrences.iter().enumerate() {
             if let Some(&ahead) = occurrences.get(i + PREFETCH_DISTANCE) {
-                prefetch(&nodes[ahead as usize]);
+                crate::prefetch::read(&nodes[ahead as usize]);
             }
             let pu = p as usize;
             let node = nodes[pu];

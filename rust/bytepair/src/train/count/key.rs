@@ -30,6 +30,14 @@ impl ShortKey {
         ShortKey(pack15(piece))
     }
 
+    pub(super) fn bits(self) -> u128 {
+        self.0
+    }
+
+    pub(super) fn from_bits(bits: u128) -> Self {
+        ShortKey(bits)
+    }
+
     /// The piece's length in bytes.
     pub(super) fn len(&self) -> usize {
         (self.0 >> 120) as usize

@@ -1,6 +1,7 @@
 //! Stage 1 of training: count pre-tokens. One idea per module:
 //!
 //! * [`key`]: pre-tokens as packed map keys and as sortable borrowed pieces;
+//! * `table`: the open-addressing table of short pre-tokens' counts;
 //! * [`words`]: [`WordCounts`], the pre-token -> count container;
 //! * [`prune`]: leaving rare pre-tokens out, and the record of it;
 //! * [`counter`]: [`Counter`], which streams text through the pre-tokenizers;
@@ -12,6 +13,7 @@ pub mod counts;
 pub mod files;
 pub mod key;
 pub mod prune;
+mod table;
 pub mod words;
 
 pub use counter::Counter;

@@ -9,6 +9,7 @@
 //! merge is between maps of similar size.
 
 use super::key::{Piece, ShortKey, SHORT};
+use super::table::{Batch, CountTable};
 use crate::error::{Error, Result};
 use crate::pretok::Pretokenizer;
 use rayon::prelude::*;
@@ -25,7 +26,7 @@ pub type SortedCounts = Vec<(Box<[u8]>, u64)>;
 /// never hashes a pre-token. Any change first moves them into the maps.
 #[derive(Default, Debug, Clone)]
 pub struct WordCounts {
-    pub(super) short: FxHashMap<ShortKey, u64>,
+    pub(super) short: CountTable,
     pub(super) long: FxHashMap<Box<[u8]>, u64>,
     pub(super) sorted: SortedCounts,
 }
@@ -73,8 +74,7 @@ impl WordCounts {
             self.hashed();
         }
         if piece.len() <= SHORT {
-            let c = self.short.entry(ShortKey::new(piece)).or_insert(0);
-            *c = c.saturating_add(n);
+            self.short.add(ShortKey::new(piece), n);
         } else if let Some(c) = self.long.get_mut(piece) {
             *c = c.saturating_add(n);
         } else {
@@ -96,7 +96,20 @@ impl WordCounts {
 
     /// Add every pre-token of `text`.
     pub fn add_text(&mut self, pre: &Pretokenizer, text: &str) -> Result<()> {
-        pre.split(text, |p| self.add(p.as_bytes(), 1))
+        if !self.sorted.is_empty() {
+            self.hashed();
+        }
+        let mut batch = Batch::new();
+        let split = pre.split(text, |p| {
+            let p = p.as_bytes();
+            if p.len() <= SHORT {
+                batch.add(&mut self.short, ShortKey::new(p));
+            } else {
+                self.add(p, 1);
+            }
+        });
+        batch.finish(&mut self.short);
+        split
     }
 
     /// Fold `other` into `self`.
@@ -109,9 +122,8 @@ impl WordCounts {
         if other.long.len() > self.long.len() {
             std::mem::swap(&mut self.long, &mut other.long);
         }
-        for (k, v) in other.short {
-            let c = self.short.entry(k).or_insert(0);
-            *c = c.saturating_add(v);
+        for (k, v) in other.short.iter() {
+            self.short.add(k, v);
         }
         for (k, v) in other.long {
             let c = self.long.entry(k).or_insert(0);
@@ -142,8 +154,8 @@ impl WordCounts {
             let i = if parts == 1 { 0 } else { piece.part(parts) };
             out[i].push((piece, c));
         };
-        for (k, &c) in &self.short {
-            deal(Piece::from_key(k), c);
+        for (k, c) in self.short.iter() {
+            deal(Piece::from_key(&k), c);
         }
         for (k, &c) in &self.long {
             deal(Piece::new(k), c);
@@ -184,7 +196,7 @@ impl WordCounts {
             return self.sorted[i].1;
         }
         if piece.len() <= SHORT {
-            self.short.get(&ShortKey::new(piece)).copied().unwrap_or(0)
+            self.short.get(ShortKey::new(piece)).unwrap_or(0)
         } else {
             self.long.get(piece).copied().unwrap_or(0)
         }
@@ -196,7 +208,7 @@ impl WordCounts {
 
     /// Adjacent byte pairs over all occurrences: the sum of count x (length-1).
     pub fn pair_total(&self) -> u128 {
-        let short = self.short.iter().map(|(k, c)| (k.len(), *c));
+        let short = self.short.iter().map(|(k, c)| (k.len(), c));
         let long = self.long.iter().map(|(k, c)| (k.len(), *c));
         let sorted = self.sorted.iter().map(|(k, c)| (k.len(), *c));
         short
@@ -315,7 +327,7 @@ mod tests {
         let mut whole: Vec<(Vec<u8>, u64)> = wc
             .short
             .iter()
-            .map(|(k, &c)| (k.padded()[..k.len()].to_vec(), c))
+            .map(|(k, c)| (k.padded()[..k.len()].to_vec(), c))
             .chain(wc.long.iter().map(|(k, &c)| (k.to_vec(), c)))
             .collect();
         whole.sort();
