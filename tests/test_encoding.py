@@ -273,15 +273,16 @@ def test_explicit_n_vocab_is_checked():
 @pytest.mark.parametrize("suffix", [".bin", ".npy"])
 def test_encode_files_equals_encoding_each_file(tmp_path, suffix):
     enc = bp.get_encoding("o200k_base")
-    files = [
-        shared_path("corpora", "code", "cpython311_stdlib_py.txt"),
-        shared_path("corpora", "multilingual", "udhr_all.txt"),
-    ]
-    # Small files, so a test stays quick; a 9 MB one exercises the block cuts.
+    code = shared_path("corpora", "code", "cpython311_stdlib_py.txt").read_bytes()
+    udhr = shared_path("corpora", "multilingual", "udhr_all.txt").read_bytes()
+    # Small files (read whole and encoded side by side) on both sides of a
+    # 9 MB one (read in steps and cut into blocks), and an empty one.
+    texts = [udhr[:300_000], code[:9_000_000], code[-50_000:], b"", udhr[-20_000:]]
     parts = []
-    for i, f in enumerate(files):
+    for i, t in enumerate(texts):
         p = tmp_path / f"doc{i}.txt"
-        p.write_bytes(f.read_bytes()[: 9_000_000 if i == 0 else 300_000].rsplit(b"\n", 1)[0])
+        t = t.decode("utf-8", errors="ignore").encode()  # whole characters
+        p.write_bytes(t.rsplit(b"\n", 1)[0] if t else t)
         parts.append(p)
     out = tmp_path / f"tokens{suffix}"
     n, offsets = enc.encode_files(parts, out, dtype="uint32", append_eot=True, progress=False)

@@ -1,7 +1,9 @@
 //! Encoding whole files into one token file (`.bin`: raw little-endian ids;
 //! `.npy`: the same with a NumPy header), streamed in blocks.
 //!
-//! Each input file is one document. A file is read 64 MB at a time and cut into
+//! Each input file is one document. Files up to 4 MB are read whole and
+//! encoded side by side, 16 MB of them at a time. A larger file is read 64 MB
+//! at a time and cut into
 //! blocks of about 4 MB at a newline followed by an ASCII character other than
 //! whitespace and '/': every built-in pattern ends a pre-token there, so the ids equal those of
 //! encoding the file in one call (tests check this). Files with a custom
@@ -15,7 +17,7 @@ use crate::progress::Progress;
 use crate::tokenizer::Tokenizer;
 use crate::vocab::Vocab;
 use rayon::prelude::*;
-use std::io::{Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 const BLOCK: usize = 4 << 20;
@@ -140,15 +142,18 @@ pub fn encode_files(
 ) -> Result<Written> {
     let npy = out.extension().is_some_and(|e| e == "npy");
     dtype.check_fits(tok.vocab())?;
-    let mut total = 0u64;
-    for p in paths {
-        total += std::fs::metadata(p).map_err(|e| Error::io(p, e))?.len();
-    }
+    let sizes: Vec<u64> = paths
+        .iter()
+        .map(|p| Ok(std::fs::metadata(p).map_err(|e| Error::io(p, e))?.len()))
+        .collect::<Result<_>>()?;
     // Written under a temporary name and renamed when complete, so a failure
     // or an interruption never leaves a half token file under `out`.
     let tmp = out.with_extension("partial");
-    match write_token_file(tok, paths, &tmp, dtype, eot, (progress, total), npy) {
+    let sink = TokenSink::create(&tmp, dtype, eot, npy, paths.len())?;
+    let bar = Progress::bytes(progress, Some(sizes.iter().sum()), "encoding");
+    match write_token_file(tok, paths, &sizes, sink, &bar) {
         Ok(written) => {
+            bar.finish();
             std::fs::rename(&tmp, out).map_err(|e| Error::io(out, e))?;
             Ok(written)
         }
@@ -159,104 +164,192 @@ pub fn encode_files(
     }
 }
 
+/// The token file being written: ids in order, document by document.
+struct TokenSink<'p> {
+    w: std::io::BufWriter<std::fs::File>,
+    path: &'p Path,
+    dtype: Dtype,
+    eot: Option<u32>,
+    npy: bool,
+    written: Written,
+    buf: Vec<u8>,
+}
+
+impl<'p> TokenSink<'p> {
+    fn create(
+        path: &'p Path,
+        dtype: Dtype,
+        eot: Option<u32>,
+        npy: bool,
+        docs: usize,
+    ) -> Result<Self> {
+        let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+        let mut sink = TokenSink {
+            w: std::io::BufWriter::with_capacity(1 << 20, file),
+            path,
+            dtype,
+            eot,
+            npy,
+            written: Written {
+                tokens: 0,
+                doc_offsets: Vec::with_capacity(docs + 1),
+            },
+            buf: Vec::new(),
+        };
+        if npy {
+            sink.w
+                .write_all(&npy_header(dtype, 0))
+                .map_err(|e| Error::io(path, e))?;
+        }
+        Ok(sink)
+    }
+
+    fn start_document(&mut self) {
+        self.written.doc_offsets.push(self.written.tokens);
+    }
+
+    fn write(&mut self, ids: &[u32]) -> Result<()> {
+        self.buf.clear();
+        for &id in ids {
+            match self.dtype {
+                Dtype::U16 => self.buf.extend_from_slice(&(id as u16).to_le_bytes()),
+                Dtype::U32 => self.buf.extend_from_slice(&id.to_le_bytes()),
+            }
+        }
+        self.written.tokens += ids.len() as u64;
+        self.w
+            .write_all(&self.buf)
+            .map_err(|e| Error::io(self.path, e))
+    }
+
+    fn end_document(&mut self) -> Result<()> {
+        match self.eot {
+            Some(e) => self.write(&[e]),
+            None => Ok(()),
+        }
+    }
+
+    fn finish(mut self) -> Result<Written> {
+        self.written.doc_offsets.push(self.written.tokens);
+        let io = |e| Error::io(self.path, e);
+        let mut file = self.w.into_inner().map_err(|e| io(e.into_error()))?;
+        if self.npy {
+            file.seek(SeekFrom::Start(0)).map_err(io)?;
+            file.write_all(&npy_header(self.dtype, self.written.tokens))
+                .map_err(io)?;
+        }
+        file.sync_all().map_err(io)?;
+        Ok(self.written)
+    }
+}
+
+/// Files up to [`BLOCK`] are read whole and encoded side by side, up to this
+/// many bytes of them at a time: a directory of small documents would
+/// otherwise be encoded one file, and so one thread, at a time.
+const SMALL_FILES: usize = 16 << 20;
+
+fn decode_utf8<'a>(p: &Path, bytes: &'a [u8], consumed: u64) -> Result<&'a str> {
+    std::str::from_utf8(bytes).map_err(|e| Error::InvalidUtf8 {
+        source_name: p.display().to_string(),
+        offset: consumed + e.valid_up_to() as u64,
+    })
+}
+
 fn write_token_file(
     tok: &Tokenizer,
     paths: &[PathBuf],
-    tmp: &Path,
-    dtype: Dtype,
-    eot: Option<u32>,
-    (progress, total): (bool, u64),
-    npy: bool,
+    sizes: &[u64],
+    mut sink: TokenSink,
+    bar: &Progress,
 ) -> Result<Written> {
-    let file = std::fs::File::create(tmp).map_err(|e| Error::io(tmp, e))?;
-    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-    let io = |e| Error::io(tmp, e);
-    if npy {
-        w.write_all(&npy_header(dtype, 0)).map_err(io)?;
-    }
     let cut = !matches!(tok.pattern(), PatternSpec::Custom(_));
-    let bar = Progress::bytes(progress, Some(total), "encoding");
-    let mut written = Written {
-        tokens: 0,
-        doc_offsets: Vec::with_capacity(paths.len() + 1),
+    let mut small: Vec<(&Path, Vec<u8>)> = Vec::new();
+    let mut small_bytes = 0usize;
+    let flush_small = |small: &mut Vec<(&Path, Vec<u8>)>, sink: &mut TokenSink| -> Result<()> {
+        let ids: Vec<Vec<u32>> = small
+            .par_iter()
+            .map(|(p, bytes)| tok.encode_ordinary(decode_utf8(p, bytes, 0)?))
+            .collect::<Result<_>>()?;
+        for ((_, bytes), seq) in small.iter().zip(&ids) {
+            sink.start_document();
+            sink.write(seq)?;
+            sink.end_document()?;
+            bar.inc(bytes.len() as u64);
+        }
+        small.clear();
+        Ok(())
     };
-    let mut out_buf = Vec::new();
-    let mut write_ids = |w: &mut std::io::BufWriter<std::fs::File>, ids: &[u32]| {
-        out_buf.clear();
-        for &id in ids {
-            match dtype {
-                Dtype::U16 => out_buf.extend_from_slice(&(id as u16).to_le_bytes()),
-                Dtype::U32 => out_buf.extend_from_slice(&id.to_le_bytes()),
+    for (p, &size) in paths.iter().zip(sizes) {
+        if size as usize <= BLOCK {
+            let bytes = std::fs::read(p).map_err(|e| Error::io(p, e))?;
+            small_bytes += bytes.len();
+            small.push((p, bytes));
+            if small_bytes >= SMALL_FILES {
+                flush_small(&mut small, &mut sink)?;
+                small_bytes = 0;
             }
+            continue;
         }
-        w.write_all(&out_buf)
-    };
-    for p in paths {
-        written.doc_offsets.push(written.tokens);
-        let mut file = std::fs::File::open(p).map_err(|e| Error::io(p, e))?;
-        let mut pending: Vec<u8> = Vec::new();
-        let mut consumed = 0u64; // bytes of this file already encoded
-        let mut eof = false;
-        while !eof || !pending.is_empty() {
-            if !eof {
-                let before = pending.len();
-                let want = READ.max(before);
-                pending.resize(before + want, 0);
-                let mut got = 0;
-                while got < want {
-                    let n = std::io::Read::read(&mut file, &mut pending[before + got..])
-                        .map_err(|e| Error::io(p, e))?;
-                    if n == 0 {
-                        eof = true;
-                        break;
-                    }
-                    got += n;
-                }
-                pending.truncate(before + got);
-            }
-            // Encode up to the last safe cut (or everything at the end of the file).
-            let end = if eof {
-                pending.len()
-            } else if !cut {
-                continue; // a custom pattern: the whole file at once
-            } else {
-                match last_cut(&pending) {
-                    Some(e) => e,
-                    None => continue, // no safe cut yet: read more
-                }
-            };
-            let text = std::str::from_utf8(&pending[..end]).map_err(|e| Error::InvalidUtf8 {
-                source_name: p.display().to_string(),
-                offset: consumed + e.valid_up_to() as u64,
-            })?;
-            let parts = blocks(text, cut);
-            let ids: Vec<Vec<u32>> = parts
-                .par_iter()
-                .map(|b| tok.encode_ordinary(b))
-                .collect::<Result<_>>()?;
-            for seq in &ids {
-                write_ids(&mut w, seq).map_err(io)?;
-                written.tokens += seq.len() as u64;
-            }
-            bar.inc(end as u64);
-            consumed += end as u64;
-            pending.drain(..end);
-        }
-        if let Some(e) = eot {
-            write_ids(&mut w, &[e]).map_err(io)?;
-            written.tokens += 1;
-        }
+        flush_small(&mut small, &mut sink)?;
+        small_bytes = 0;
+        sink.start_document();
+        encode_large_file(tok, p, cut, &mut sink, bar)?;
+        sink.end_document()?;
     }
-    written.doc_offsets.push(written.tokens);
-    bar.finish();
-    let mut file = w.into_inner().map_err(|e| io(e.into_error()))?;
-    if npy {
-        file.seek(SeekFrom::Start(0)).map_err(io)?;
-        file.write_all(&npy_header(dtype, written.tokens))
-            .map_err(io)?;
+    flush_small(&mut small, &mut sink)?;
+    sink.finish()
+}
+
+/// One file, read [`READ`] bytes at a time and encoded in blocks cut where
+/// every built-in pattern ends a pre-token.
+fn encode_large_file(
+    tok: &Tokenizer,
+    p: &Path,
+    cut: bool,
+    sink: &mut TokenSink,
+    bar: &Progress,
+) -> Result<()> {
+    let mut file = std::fs::File::open(p).map_err(|e| Error::io(p, e))?;
+    let mut pending: Vec<u8> = Vec::new();
+    let mut consumed = 0u64; // bytes of this file already encoded
+    let mut eof = false;
+    while !eof || !pending.is_empty() {
+        if !eof {
+            // Read more than is pending, so a file with no safe cut for a
+            // while is read in growing steps. `read_to_end` grows the buffer
+            // as the bytes come, so a read is never a zeroed allocation of
+            // READ bytes first.
+            let want = READ.max(pending.len()) as u64;
+            let got = std::io::Read::by_ref(&mut file)
+                .take(want)
+                .read_to_end(&mut pending)
+                .map_err(|e| Error::io(p, e))?;
+            eof = (got as u64) < want;
+        }
+        // Encode up to the last safe cut (or everything at the end of the file).
+        let end = if eof {
+            pending.len()
+        } else if !cut {
+            continue; // a custom pattern: the whole file at once
+        } else {
+            match last_cut(&pending) {
+                Some(e) => e,
+                None => continue, // no safe cut yet: read more
+            }
+        };
+        let text = decode_utf8(p, &pending[..end], consumed)?;
+        let ids: Vec<Vec<u32>> = blocks(text, cut)
+            .par_iter()
+            .map(|b| tok.encode_ordinary(b))
+            .collect::<Result<_>>()?;
+        for seq in &ids {
+            sink.write(seq)?;
+        }
+        bar.inc(end as u64);
+        consumed += end as u64;
+        pending.drain(..end);
     }
-    file.sync_all().map_err(io)?;
-    Ok(written)
+    Ok(())
 }
 
 #[cfg(test)]
