@@ -45,6 +45,15 @@ SUITES: dict[str, tuple[str, list[str], list[str]]] = {
         ],
         ["--runs", "1", "--corpus", "issue18", "--modes", "single", "--encoding", "o200k_base"],
     ),
+    "encode_paths": (
+        "encode_bench.py",
+        [
+            *("--runs", "5", "--corpus", "issue18", "--modes", "batch"),
+            *("--tools", "bytepair,bytepair-numpy,bytepair-files,tiktoken"),
+        ],
+        ["--runs", "1", "--corpus", "issue18", "--modes", "batch"]
+        + ["--tools", "bytepair,bytepair-numpy,bytepair-files"],
+    ),
     "worst_case": ("worst_case.py", [], ["--max-size", "2000000"]),
     "dynamic": ("dynamic_bench.py", [], []),
     "superbpe": ("superbpe_bench.py", ["--runs", "5"], ["--runs", "1"]),
