@@ -289,7 +289,8 @@ impl Encoder {
     }
 
     /// Encode the pieces `split` gives, in order, appending to `out`. They
-    /// are gathered in batches of [`BATCH`] (see [`Encoder::encode_batch_of`]).
+    /// are gathered in batches of `BATCH`, whose whole-token slots are
+    /// prefetched together (see `Encoder::encode_batch_of`).
     pub fn encode_split<'t, R>(
         &self,
         vocab: &Vocab,
