@@ -125,6 +125,9 @@ pub(super) trait PairCounts {
     /// Add a gain and return the new count; the positional loop also files
     /// the positions of the new occurrences.
     fn gain(&mut self, pair: Pair, delta: i64, positions: &[u32]) -> i64;
+    /// Start loading where `pair`'s count lives: a hint, nothing by default.
+    #[inline]
+    fn prefetch(&self, _pair: Pair) {}
 }
 
 impl PairCounts for FxHashMap<Pair, i64> {
@@ -508,11 +511,21 @@ impl StepDeltas {
         queue: &mut Queue,
     ) {
         let st = self;
-        for &x in &st.touched_lost_before {
+        // The pairs are known before their counts are touched: ask for each
+        // one's place a few pairs ahead (the positional loop's table is tens
+        // of megabytes).
+        const AHEAD: usize = 8;
+        for (i, &x) in st.touched_lost_before.iter().enumerate() {
+            if let Some(&y) = st.touched_lost_before.get(i + AHEAD) {
+                pair_counts.prefetch((y, left));
+            }
             pair_counts.add((x, left), st.lost_before_left[x as usize]);
             st.lost_before_left[x as usize] = 0;
         }
-        for &x in &st.touched_lost_after {
+        for (i, &x) in st.touched_lost_after.iter().enumerate() {
+            if let Some(&y) = st.touched_lost_after.get(i + AHEAD) {
+                pair_counts.prefetch((right, y));
+            }
             pair_counts.add((right, x), st.lost_after_right[x as usize]);
             st.lost_after_right[x as usize] = 0;
         }
@@ -522,8 +535,13 @@ impl StepDeltas {
         // hold (x, result) and (result, x), with (result, result) only in the
         // first), so the count after a gain is the pair's total for the step.
         for (gains, before) in [(&mut st.gained_before, true), (&mut st.gained_after, false)] {
-            for g in &mut gains.pool[..gains.used] {
-                let pair = if before { (g.x, result) } else { (result, g.x) };
+            let pair_of = |x: u32| if before { (x, result) } else { (result, x) };
+            for i in 0..gains.used {
+                if let Some(ahead) = gains.pool[..gains.used].get(i + AHEAD) {
+                    pair_counts.prefetch(pair_of(ahead.x));
+                }
+                let g = &mut gains.pool[i];
+                let pair = pair_of(g.x);
                 let live = pair_counts.gain(pair, g.count, &g.positions);
                 queue.push_entry(pair, live, &g.words);
                 gains.slot[g.x as usize] = NO_GAIN;
