@@ -61,3 +61,6 @@ pub use error::{Error, Result};
 pub use normalize::Normalization;
 pub use tokenizer::Tokenizer;
 pub use vocab::Vocab;
+
+#[cfg(test)]
+mod test_rng;

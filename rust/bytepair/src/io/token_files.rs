@@ -255,6 +255,39 @@ fn decode_utf8<'a>(p: &Path, bytes: &'a [u8], consumed: u64) -> Result<&'a str> 
     })
 }
 
+/// Small files read whole, waiting to be encoded side by side.
+#[derive(Default)]
+struct SmallFiles<'a> {
+    files: Vec<(&'a Path, Vec<u8>)>,
+    bytes: usize,
+}
+
+impl<'a> SmallFiles<'a> {
+    /// Add a file; true when [`SMALL_FILES`] bytes are waiting.
+    fn push(&mut self, p: &'a Path, bytes: Vec<u8>) -> bool {
+        self.bytes += bytes.len();
+        self.files.push((p, bytes));
+        self.bytes >= SMALL_FILES
+    }
+
+    /// Encode the waiting files in parallel and write them in order.
+    fn flush(&mut self, tok: &Tokenizer, sink: &mut TokenSink, bar: &Progress) -> Result<()> {
+        let ids: Vec<Vec<u32>> = self
+            .files
+            .par_iter()
+            .map(|(p, bytes)| tok.encode_ordinary(decode_utf8(p, bytes, 0)?))
+            .collect::<Result<_>>()?;
+        for ((_, bytes), seq) in self.files.iter().zip(&ids) {
+            sink.start_document();
+            sink.write(seq)?;
+            sink.end_document()?;
+            bar.inc(bytes.len() as u64);
+        }
+        *self = SmallFiles::default();
+        Ok(())
+    }
+}
+
 fn write_token_file(
     tok: &Tokenizer,
     paths: &[PathBuf],
@@ -263,40 +296,21 @@ fn write_token_file(
     bar: &Progress,
 ) -> Result<Written> {
     let cut = !matches!(tok.pattern(), PatternSpec::Custom(_));
-    let mut small: Vec<(&Path, Vec<u8>)> = Vec::new();
-    let mut small_bytes = 0usize;
-    let flush_small = |small: &mut Vec<(&Path, Vec<u8>)>, sink: &mut TokenSink| -> Result<()> {
-        let ids: Vec<Vec<u32>> = small
-            .par_iter()
-            .map(|(p, bytes)| tok.encode_ordinary(decode_utf8(p, bytes, 0)?))
-            .collect::<Result<_>>()?;
-        for ((_, bytes), seq) in small.iter().zip(&ids) {
-            sink.start_document();
-            sink.write(seq)?;
-            sink.end_document()?;
-            bar.inc(bytes.len() as u64);
-        }
-        small.clear();
-        Ok(())
-    };
+    let mut small = SmallFiles::default();
     for (p, &size) in paths.iter().zip(sizes) {
-        if size as usize <= BLOCK {
+        if size <= BLOCK as u64 {
             let bytes = std::fs::read(p).map_err(|e| Error::io(p, e))?;
-            small_bytes += bytes.len();
-            small.push((p, bytes));
-            if small_bytes >= SMALL_FILES {
-                flush_small(&mut small, &mut sink)?;
-                small_bytes = 0;
+            if small.push(p, bytes) {
+                small.flush(tok, &mut sink, bar)?;
             }
             continue;
         }
-        flush_small(&mut small, &mut sink)?;
-        small_bytes = 0;
+        small.flush(tok, &mut sink, bar)?;
         sink.start_document();
         encode_large_file(tok, p, cut, &mut sink, bar)?;
         sink.end_document()?;
     }
-    flush_small(&mut small, &mut sink)?;
+    small.flush(tok, &mut sink, bar)?;
     sink.finish()
 }
 
@@ -320,7 +334,7 @@ fn encode_large_file(
             // as the bytes come, so a read is never a zeroed allocation of
             // READ bytes first.
             let want = READ.max(pending.len()) as u64;
-            let got = std::io::Read::by_ref(&mut file)
+            let got = Read::by_ref(&mut file)
                 .take(want)
                 .read_to_end(&mut pending)
                 .map_err(|e| Error::io(p, e))?;

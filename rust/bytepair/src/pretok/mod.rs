@@ -263,29 +263,17 @@ mod tests {
         '-',
     ];
 
-    /// A small deterministic generator (xorshift), so failures reproduce.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-    }
+    use crate::test_rng::Rng;
 
     fn random_text(rng: &mut Rng) -> String {
-        let len = rng.below(24);
+        let len = rng.index(24);
         (0..len)
             .map(|_| {
-                if rng.below(8) == 0 {
+                if rng.index(8) == 0 {
                     // any code point, surrogates excluded
-                    char::from_u32(rng.below(0x3_0000) as u32).unwrap_or('x')
+                    char::from_u32(rng.index(0x3_0000) as u32).unwrap_or('x')
                 } else {
-                    ALPHABET[rng.below(ALPHABET.len())]
+                    ALPHABET[rng.index(ALPHABET.len())]
                 }
             })
             .collect()

@@ -774,13 +774,8 @@ mod tests {
     /// random pushes (ties included) and pops whose live counts have fallen.
     #[test]
     fn the_floor_keeps_the_order_of_one_heap() {
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut rng = crate::test_rng::Rng(0x2545_F491_4F6C_DD1D);
+        let mut next = move |n: u64| rng.below(n);
         for round in 0..200 {
             let mut queue = Queue::default();
             let mut plain: BinaryHeap<Entry> = BinaryHeap::new();

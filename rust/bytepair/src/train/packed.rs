@@ -82,13 +82,8 @@ mod tests {
 
     #[test]
     fn lists_come_back_as_stored() {
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = crate::test_rng::Rng(0x9E37_79B9_7F4A_7C15);
+        let mut next = move || rng.next();
         let mut packed = PackedLists::default();
         let mut lists: Vec<Vec<u32>> = vec![vec![], vec![0], vec![u32::MAX, 0, u32::MAX]];
         for _ in 0..2000 {

@@ -63,46 +63,39 @@ impl PairTable {
         crate::prefetch::read(&self.slots[self.home(key(pair))]);
     }
 
+    /// The slot that holds `key`, or the empty one where it would go.
     #[inline]
-    pub(super) fn get(&self, pair: Pair) -> Option<u32> {
-        let key = key(pair);
+    fn probe(&self, key: u64) -> usize {
         let mask = self.slots.len() - 1;
         let mut i = self.home(key);
-        loop {
-            let s = self.slots[i];
-            if s.id == EMPTY {
-                return None;
-            }
-            if s.key == key {
-                return Some(s.id);
-            }
+        while self.slots[i].id != EMPTY && self.slots[i].key != key {
             i = (i + 1) & mask;
         }
+        i
+    }
+
+    #[inline]
+    pub(super) fn get(&self, pair: Pair) -> Option<u32> {
+        let id = self.slots[self.probe(key(pair))].id;
+        (id != EMPTY).then_some(id)
     }
 
     /// The id of `pair`, or the one `new` gives it if it has none yet.
     #[inline]
     pub(super) fn get_or_insert(&mut self, pair: Pair, new: impl FnOnce() -> u32) -> u32 {
         let key = key(pair);
-        let mask = self.slots.len() - 1;
-        let mut i = self.home(key);
-        loop {
-            let s = self.slots[i];
-            if s.id == EMPTY {
-                let id = new();
-                debug_assert_ne!(id, EMPTY);
-                self.slots[i] = Slot { key, id };
-                self.len += 1;
-                if self.len * 4 > self.slots.len() * 3 {
-                    self.grow();
-                }
-                return id;
-            }
-            if s.key == key {
-                return s.id;
-            }
-            i = (i + 1) & mask;
+        let i = self.probe(key);
+        if self.slots[i].id != EMPTY {
+            return self.slots[i].id;
         }
+        let id = new();
+        debug_assert_ne!(id, EMPTY);
+        self.slots[i] = Slot { key, id };
+        self.len += 1;
+        if self.len * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
+        id
     }
 
     fn grow(&mut self) {
@@ -121,13 +114,8 @@ mod tests {
 
     #[test]
     fn ids_like_a_hash_map() {
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut rng = crate::test_rng::Rng(0x2545_F491_4F6C_DD1D);
+        let mut next = move |n: u64| rng.below(n);
         let mut table = PairTable::with_capacity(0);
         let mut reference: HashMap<Pair, u32> = HashMap::new();
         for _ in 0..50_000 {

@@ -63,6 +63,15 @@ struct Slot {
     later: u32,
 }
 
+impl Slot {
+    /// A pair not counted yet.
+    const NEW: Slot = Slot {
+        count: 0,
+        initial: (0, 0),
+        later: NONE,
+    };
+}
+
 /// Pair -> count and positions. Pairs have dense ids; the initial positions
 /// of all pairs sit in one array grouped by pair (a counting sort), and later
 /// positions in one append-only arena, in chunks (one per pair and step)
@@ -82,11 +91,7 @@ impl PairIndex {
     fn slot_id(&mut self, pair: Pair) -> usize {
         let slots = &mut self.slots;
         self.ids.get_or_insert(pair, || {
-            slots.push(Slot {
-                count: 0,
-                initial: (0, 0),
-                later: NONE,
-            });
+            slots.push(Slot::NEW);
             (slots.len() - 1) as u32
         }) as usize
     }
@@ -212,14 +217,7 @@ fn index_pairs(
     }
     // Pass 1b: each pair's count and number of positions, its slot
     // prefetched `AHEAD` positions before.
-    let mut slots: Vec<Slot> = vec![
-        Slot {
-            count: 0,
-            initial: (0, 0),
-            later: NONE,
-        };
-        pairs.len()
-    ];
+    let mut slots: Vec<Slot> = vec![Slot::NEW; pairs.len()];
     for (p, &id) in pair_of.iter().enumerate() {
         if let Some(&ahead) = pair_of.get(p + AHEAD) {
             if ahead != NONE {
@@ -249,6 +247,7 @@ fn index_pairs(
     }
     drop(pair_of);
     if !table.is_empty() {
+        ids = PairTable::with_capacity(pairs.len());
         for (i, &pair) in pairs.iter().enumerate() {
             ids.get_or_insert(pair, || i as u32);
         }
@@ -415,15 +414,7 @@ mod tests {
     use super::super::merge::learn_merges;
     use super::*;
 
-    struct Rng(u64);
-    impl Rng {
-        fn below(&mut self, n: u64) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0 % n
-        }
-    }
+    use crate::test_rng::Rng;
 
     fn both(words: &[Vec<u32>], counts: &[u64], max_len: Option<usize>) {
         let alphabet: Vec<Vec<u8>> = (0..4u8).map(|b| vec![b'a' + b]).collect();

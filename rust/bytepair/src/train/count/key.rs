@@ -152,13 +152,8 @@ pub(super) mod tests {
     /// Random pieces from a tiny alphabet with zero bytes and shared 16-byte
     /// starts: the cases where integer heads tie.
     pub(in crate::train::count) fn tricky_pieces(n: usize) -> Vec<Vec<u8>> {
-        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = crate::test_rng::Rng(0x9e37_79b9_7f4a_7c15);
+        let mut next = move || rng.next();
         let stem = b"0123456789abcdef";
         (0..n)
             .map(|_| {

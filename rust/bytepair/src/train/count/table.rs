@@ -65,43 +65,36 @@ impl CountTable {
         crate::prefetch::read(&self.slots[self.home(key.bits())]);
     }
 
+    /// The slot that holds `key`, or the empty one where it would go.
+    #[inline]
+    fn probe(&self, key: u128) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(key);
+        while self.slots[i].key != key && self.slots[i].key != 0 {
+            i = (i + 1) & mask;
+        }
+        i
+    }
+
     #[inline]
     pub(super) fn add(&mut self, key: ShortKey, n: u64) {
         let key = key.bits();
-        let mask = self.slots.len() - 1;
-        let mut i = self.home(key);
-        loop {
-            let slot = &mut self.slots[i];
-            if slot.key == key {
-                slot.count = slot.count.saturating_add(n);
-                return;
-            }
-            if slot.key == 0 {
-                *slot = Slot { key, count: n };
-                self.len += 1;
-                if self.len * 4 > self.slots.len() * 3 {
-                    self.resize(self.slots.len() * 2);
-                }
-                return;
-            }
-            i = (i + 1) & mask;
+        let i = self.probe(key);
+        let slot = &mut self.slots[i];
+        if slot.key == key {
+            slot.count = slot.count.saturating_add(n);
+            return;
+        }
+        *slot = Slot { key, count: n };
+        self.len += 1;
+        if self.len * 4 > self.slots.len() * 3 {
+            self.resize(self.slots.len() * 2);
         }
     }
 
     pub(super) fn get(&self, key: ShortKey) -> Option<u64> {
-        let key = key.bits();
-        let mask = self.slots.len() - 1;
-        let mut i = self.home(key);
-        loop {
-            let slot = &self.slots[i];
-            if slot.key == key {
-                return Some(slot.count);
-            }
-            if slot.key == 0 {
-                return None;
-            }
-            i = (i + 1) & mask;
-        }
+        let slot = &self.slots[self.probe(key.bits())];
+        (slot.key != 0).then_some(slot.count)
     }
 
     pub(super) fn len(&self) -> usize {
@@ -128,10 +121,7 @@ impl CountTable {
             .filter(|s| s.key != 0 && keep(s.count))
             .copied()
             .collect();
-        *self = Self::with_slots(Self::slots_for(kept.len()));
-        for s in kept {
-            self.add(ShortKey::from_bits(s.key), s.count);
-        }
+        self.rebuild(Self::slots_for(kept.len()), kept);
     }
 
     /// The fewest slots that hold `n` entries under the load limit.
@@ -140,8 +130,14 @@ impl CountTable {
     }
 
     fn resize(&mut self, slots: usize) {
-        let old = std::mem::replace(self, Self::with_slots(slots));
-        for s in old.slots.into_iter().filter(|s| s.key != 0) {
+        let old = std::mem::take(&mut self.slots);
+        self.rebuild(slots, old.into_iter().filter(|s| s.key != 0));
+    }
+
+    /// Empty the table into `slots` slots and add `entries` to it.
+    fn rebuild(&mut self, slots: usize, entries: impl IntoIterator<Item = Slot>) {
+        *self = Self::with_slots(slots);
+        for s in entries {
             self.add(ShortKey::from_bits(s.key), s.count);
         }
     }
@@ -190,13 +186,8 @@ mod tests {
 
     #[test]
     fn counts_like_a_hash_map() {
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut rng = crate::test_rng::Rng(0x9E37_79B9_7F4A_7C15);
+        let mut next = move |n: u64| rng.below(n);
         let mut table = CountTable::default();
         let mut batched = CountTable::default();
         let mut batch = Batch::new();
