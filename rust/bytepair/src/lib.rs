@@ -45,6 +45,7 @@ pub mod decode;
 pub mod dynamic;
 pub mod encode;
 pub mod error;
+pub mod huge;
 pub mod io;
 pub mod normalize;
 pub mod pack;

@@ -289,6 +289,28 @@ impl CharAtoms {
         true
     }
 
+    /// If `part` is one settled character, append its solo ids to `out` and
+    /// return true. Alone in its part, no neighbour can cover it.
+    #[inline]
+    pub fn push_solo(&self, part: &[u8], out: &mut Vec<u32>) -> bool {
+        if part.len() < 2 || part.len() > 3 {
+            return false;
+        }
+        let Some((cp, len)) = bmp_char(part, 0) else {
+            return false;
+        };
+        let e = self.entries[cp];
+        if len != part.len() || e == 0 {
+            return false;
+        }
+        out.push((e & ID_MASK) as u32);
+        let second = e >> ID_BITS & ID_MASK;
+        if second != NO_ID {
+            out.push(second as u32);
+        }
+        true
+    }
+
     /// Append the starting symbols of `piece` to `ids`: each settled
     /// character as its solo result, every other byte as itself. Returns
     /// whether any character was taken whole.
@@ -378,12 +400,12 @@ fn fragment_maps(tokens: &[Vec<u8>]) -> (FragmentMap, FragmentMap) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use crate::encode::{Encoder, Scratch};
     use crate::vocab::Vocab;
     use std::path::Path;
 
-    fn vocab(name: &str) -> Vocab {
+    pub(crate) fn vocab(name: &str) -> Vocab {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../../shared/data/vocab/tiktoken")
             .join(format!("{name}.tiktoken"));

@@ -44,6 +44,7 @@
 
 pub mod atoms;
 pub mod cache;
+pub mod char_cuts;
 pub mod special;
 pub mod table;
 pub mod template;
@@ -52,6 +53,7 @@ use crate::pack::{self, pack15};
 use crate::vocab::{MergeRule, Vocab};
 use atoms::CharAtoms;
 use cache::{WordCache, MAX_CACHED};
+use char_cuts::CharCuts;
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 use std::cmp::Reverse;
@@ -169,6 +171,9 @@ pub struct Encoder {
     phase1: Option<Box<Encoder>>,
     /// Multibyte characters a byte-level piece may start from whole.
     atoms: Option<CharAtoms>,
+    /// Where a piece of multibyte characters may be cut into parts that
+    /// merge alone (byte-level vocabularies; the full encoder only).
+    char_cuts: Option<CharCuts>,
     /// Or'ed into piece-cache keys, so the first phase's cached pieces do not
     /// collide with this encoder's (they share a cache owner).
     cache_tag: u8,
@@ -182,6 +187,9 @@ impl Encoder {
             phase1.id = encoder.id;
             phase1.cache_tag = 0x80;
             encoder.phase1 = Some(Box::new(phase1));
+        }
+        if !vocab.byte_fallback() {
+            encoder.char_cuts = Some(CharCuts::new(vocab.tokens().iter().map(Vec::as_slice)));
         }
         encoder
     }
@@ -248,6 +256,7 @@ impl Encoder {
         Encoder {
             long_tokens,
             atoms,
+            char_cuts: None,
             joinable,
             phase1: None,
             cache_tag: 0,
@@ -364,6 +373,9 @@ impl Encoder {
                         return;
                     }
                 }
+                if n > SHORT && self.cut_chars(piece, out, s) {
+                    return;
+                }
                 if n <= SHORT || (self.phase1.is_none() && n <= MAX_CACHED && !cjk_led(piece)) {
                     self.encode_cached(piece, out, s);
                 } else {
@@ -371,6 +383,34 @@ impl Encoder {
                 }
             }
         }
+    }
+
+    /// One part of a piece cut by [`CharCuts`]: a settled character is its
+    /// solo ids, anything else merges, through the cache when short.
+    #[inline]
+    fn encode_part(&self, part: &[u8], out: &mut Vec<u32>, s: &mut Scratch) {
+        if let Some(atoms) = &self.atoms {
+            if atoms.push_solo(part, out) {
+                return;
+            }
+        }
+        match part.len() {
+            3..=SHORT => self.encode_cached_as(part, out, s, false),
+            n if n <= MAX_CACHED && self.phase1.is_none() => self.encode_cached(part, out, s),
+            _ => self.encode_merging(part, out, s),
+        }
+    }
+
+    /// Encode `piece` in the parts [`CharCuts`] cuts it into, if it leads
+    /// with a character of three bytes or more (CJK, kana, Hangul, Indic
+    /// scripts, fullwidth punctuation) and has a cut; else return false.
+    #[inline]
+    fn cut_chars(&self, piece: &[u8], out: &mut Vec<u32>, s: &mut Scratch) -> bool {
+        piece[0] >= 0xE0
+            && self
+                .char_cuts
+                .as_ref()
+                .is_some_and(|cuts| cuts.split(piece, |part| self.encode_part(part, out, s)))
     }
 
     /// BPE on a long piece in two phases: first with only the merges before
@@ -441,6 +481,12 @@ impl Encoder {
 
     /// BPE on a piece of at most [`MAX_CACHED`] bytes, through the cache.
     fn encode_cached(&self, piece: &[u8], out: &mut Vec<u32>, s: &mut Scratch) {
+        self.encode_cached_as(piece, out, s, true);
+    }
+
+    /// [`Encoder::encode_cached`]; a short piece missing from the cache is
+    /// first offered to [`Encoder::cut_chars`] when `may_cut`.
+    fn encode_cached_as(&self, piece: &[u8], out: &mut Vec<u32>, s: &mut Scratch, may_cut: bool) {
         s.cache.claim(self.id);
         let key = WordCache::key(piece, self.cache_tag);
         if let Some(ids) = s.cache.get(key, piece) {
@@ -449,7 +495,9 @@ impl Encoder {
         }
         let start = out.len();
         if piece.len() <= SHORT {
-            self.encode_scan(piece, out, s);
+            if !(may_cut && self.cut_chars(piece, out, s)) {
+                self.encode_scan(piece, out, s);
+            }
         } else {
             self.encode_segments(piece, out, s);
         }

@@ -18,6 +18,7 @@
 //! cache, 79 -> 55 cold): with the prefetch the big table's miss is hidden,
 //! and the extra probe is not.
 
+use crate::huge::{Zeroable, ZeroedTable};
 use crate::pack::{pack15, MAX_PACKED as MAX_LEN};
 
 #[derive(Clone, Copy, Default)]
@@ -28,8 +29,11 @@ struct Slot {
     id: u32,
 }
 
+// SAFETY: integers only; all zero is the empty slot.
+unsafe impl Zeroable for Slot {}
+
 pub struct ShortTokens {
-    slots: Box<[Slot]>,
+    slots: ZeroedTable<Slot>,
     mask: usize,
     bits: u32,
 }
@@ -46,7 +50,7 @@ impl ShortTokens {
         // first empty slot, and misses are a third of the pieces in Chinese.
         let bits = (2 * n.max(1)).next_power_of_two().trailing_zeros().max(4);
         let mut table = ShortTokens {
-            slots: vec![Slot::default(); 1 << bits].into_boxed_slice(),
+            slots: ZeroedTable::new(1 << bits),
             mask: (1 << bits) - 1,
             bits,
         };
