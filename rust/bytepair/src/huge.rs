@@ -61,6 +61,28 @@ impl<T: Zeroable> ZeroedTable<T> {
     }
 }
 
+impl<T: Zeroable> Default for ZeroedTable<T> {
+    fn default() -> Self {
+        ZeroedTable {
+            storage: Storage::Boxed(Box::default()),
+        }
+    }
+}
+
+impl<T: Zeroable> Clone for ZeroedTable<T> {
+    fn clone(&self) -> Self {
+        let mut t = Self::new(self.len());
+        t.copy_from_slice(self);
+        t
+    }
+}
+
+impl<T: Zeroable + std::fmt::Debug> std::fmt::Debug for ZeroedTable<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
 impl<T: Zeroable> Deref for ZeroedTable<T> {
     type Target = [T];
     #[inline(always)]
