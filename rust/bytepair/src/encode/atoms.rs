@@ -472,7 +472,7 @@ pub(crate) mod tests {
     }
 
     /// Every piece must encode the same from atoms as from bytes, with the
-    /// scan and with the heap.
+    /// scan and with the heap, and the heap as the scan.
     #[test]
     fn atoms_start_gives_the_ids_of_bytes() {
         for name in ["cl100k_base", "o200k_base"] {
@@ -500,10 +500,12 @@ pub(crate) mod tests {
                 with.encode_scan(&piece, &mut a, &mut Scratch::default());
                 without.encode_scan(&piece, &mut b, &mut Scratch::default());
                 assert_eq!(a, b, "{name} scan {piece:?}");
+                let scanned = a;
                 let (mut a, mut b) = (Vec::new(), Vec::new());
                 with.encode_heap(&piece, &mut a);
                 without.encode_heap(&piece, &mut b);
                 assert_eq!(a, b, "{name} heap {piece:?}");
+                assert_eq!(a, scanned, "{name} heap against scan {piece:?}");
             }
             // The test means nothing if atoms were never taken.
             assert!(taken > 10_000, "{name}: atoms taken in {taken} pieces");
