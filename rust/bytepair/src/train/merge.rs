@@ -33,12 +33,14 @@
 //! loop is serial; applying large merges in parallel has not been tried yet.
 
 use super::packed::PackedLists;
+use super::pair_counts::PairCountTable;
 use crate::progress::Progress;
 use rustc_hash::FxHashMap;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-pub type Pair = (u32, u32);
+pub use super::pair_counts::Pair;
+pub(super) use super::pair_counts::PairCounts;
 
 /// A learned merge: `left` + `right` -> `result`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,18 +118,6 @@ impl Ord for Entry {
             .then_with(|| other.pair.cmp(&self.pair))
             .then_with(|| other.seq.cmp(&self.seq))
     }
-}
-
-/// Live pair counts, as each merge loop stores them.
-pub(super) trait PairCounts {
-    fn live(&self, pair: Pair) -> i64;
-    fn add(&mut self, pair: Pair, delta: i64);
-    /// Add a gain and return the new count; the positional loop also files
-    /// the positions of the new occurrences.
-    fn gain(&mut self, pair: Pair, delta: i64, positions: &[u32]) -> i64;
-    /// Start loading where `pair`'s count lives: a hint, nothing by default.
-    #[inline]
-    fn prefetch(&self, _pair: Pair) {}
 }
 
 impl PairCounts for FxHashMap<Pair, i64> {
@@ -648,7 +638,7 @@ struct State<'a> {
     words: Words,
     counts: &'a [u64],
     rule: LengthRule,
-    pair_counts: FxHashMap<Pair, i64>,
+    pair_counts: PairCountTable,
     queue: Queue,
     step: StepDeltas,
 }
@@ -665,7 +655,7 @@ impl State<'_> {
                 if !fits_len(lens, &self.rule, pair.0, pair.1) {
                     continue;
                 }
-                *self.pair_counts.entry(pair).or_insert(0) += c;
+                self.pair_counts.add(pair, c);
                 let list = where_seen.entry(pair).or_default();
                 if list.last() != Some(&(w as u32)) {
                     list.push(w as u32);
@@ -676,7 +666,7 @@ impl State<'_> {
         let mut lists: Vec<_> = where_seen.into_iter().collect();
         lists.sort_unstable_by_key(|e| e.0);
         for (pair, list) in lists {
-            let count = self.pair_counts.get(&pair).copied().unwrap_or(0);
+            let count = self.pair_counts.live(pair);
             self.queue.push_entry(pair, count, &list);
         }
     }
@@ -730,7 +720,7 @@ pub fn learn_merges(
         rule: LengthRule::new(cfg),
         words,
         counts,
-        pair_counts: FxHashMap::default(),
+        pair_counts: PairCountTable::default(),
         queue: Queue::default(),
         step: StepDeltas::default(),
     };

@@ -17,6 +17,7 @@ pub mod config;
 pub mod count;
 pub mod merge;
 mod packed;
+mod pair_counts;
 mod pair_table;
 pub mod positional;
 pub mod request;
