@@ -33,6 +33,7 @@
 //! it takes 10-15 ms of an encoding's load. Inspired by fastokens' "char
 //! atoms"; this is our own, simpler rule set (BMP only).
 
+use super::bits::{get as bit, set as set_bit, zeroed};
 use rustc_hash::FxHashMap;
 
 /// Entry bits: the first token, the second (or [`NO_ID`]), the rule index.
@@ -71,15 +72,6 @@ struct FragmentMap {
 }
 
 #[inline]
-fn bit(bits: &[u64], i: usize) -> bool {
-    bits[i / 64] & (1 << (i % 64)) != 0
-}
-
-fn set_bit(bits: &mut [u64], i: usize) {
-    bits[i / 64] |= 1 << (i % 64);
-}
-
-#[inline]
 fn near_bit(edge: u8, near: u8) -> usize {
     (usize::from(edge) << 8) | usize::from(near)
 }
@@ -95,8 +87,8 @@ impl FragmentMap {
         FragmentMap {
             index: FxHashMap::default(),
             lists: vec![Fragments::default()],
-            filter: vec![0u64; (1 << FILTER_BITS) / 64].into_boxed_slice(),
-            near: vec![0u64; (1 << 16) / 64].into_boxed_slice(),
+            filter: zeroed(1 << FILTER_BITS),
+            near: zeroed(1 << 16),
         }
     }
 
@@ -142,7 +134,7 @@ impl FragmentMap {
 }
 
 #[inline]
-fn is_continuation(b: u8) -> bool {
+pub(super) fn is_continuation(b: u8) -> bool {
     (0x80..0xC0).contains(&b)
 }
 
@@ -303,11 +295,7 @@ impl CharAtoms {
         if len != part.len() || e == 0 {
             return false;
         }
-        out.push((e & ID_MASK) as u32);
-        let second = e >> ID_BITS & ID_MASK;
-        if second != NO_ID {
-            out.push(second as u32);
-        }
+        push_solo_ids(e, out);
         true
     }
 
@@ -323,11 +311,7 @@ impl CharAtoms {
                     let e = self.entries[cp];
                     if e != 0 && self.clear_at((e >> RULE_SHIFT & ID_MASK) as usize, piece, at, len)
                     {
-                        ids.push((e & ID_MASK) as u32);
-                        let second = e >> ID_BITS & ID_MASK;
-                        if second != NO_ID {
-                            ids.push(second as u32);
-                        }
+                        push_solo_ids(e, ids);
                         taken = true;
                         at += len;
                         continue;
@@ -338,6 +322,16 @@ impl CharAtoms {
             at += 1;
         }
         taken
+    }
+}
+
+/// Append the solo result of an atom's entry: its one or two ids.
+#[inline]
+fn push_solo_ids(e: u64, out: &mut Vec<u32>) {
+    out.push((e & ID_MASK) as u32);
+    let second = e >> ID_BITS & ID_MASK;
+    if second != NO_ID {
+        out.push(second as u32);
     }
 }
 

@@ -28,6 +28,9 @@
 //! clause becomes characters and short words that repeat, each one table
 //! load (a settled character, [`super::atoms`]) or one cache probe.
 
+use super::atoms::is_continuation;
+use super::bits::{get as bit, set as set_bit, zeroed};
+
 /// Bits in the bigram filter (128 KB).
 const BIGRAM_BITS: u32 = 20;
 
@@ -39,23 +42,9 @@ pub struct CharCuts {
 }
 
 #[inline]
-fn bit(bits: &[u64], i: usize) -> bool {
-    bits[i / 64] & (1 << (i % 64)) != 0
-}
-
-fn set_bit(bits: &mut [u64], i: usize) {
-    bits[i / 64] |= 1 << (i % 64);
-}
-
-#[inline]
 fn bigram_bit(a: u32, b: u32) -> usize {
     let x = (u64::from(a) << 21) | u64::from(b);
     (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - BIGRAM_BITS)) as usize
-}
-
-#[inline]
-fn is_continuation(b: u8) -> bool {
-    (0x80..0xC0).contains(&b)
 }
 
 /// The unit of `bytes` that starts at `at`: its length, and its code point
@@ -90,8 +79,8 @@ fn unit(bytes: &[u8], at: usize) -> (usize, Option<u32>) {
 impl CharCuts {
     /// The cuts of a vocabulary whose tokens are `tokens`.
     pub fn new<'a>(tokens: impl Iterator<Item = &'a [u8]>) -> Self {
-        let mut bigrams = vec![0u64; (1 << BIGRAM_BITS) / 64].into_boxed_slice();
-        let mut fragments = vec![0u64; (1 << 16) / 64].into_boxed_slice();
+        let mut bigrams = zeroed(1 << BIGRAM_BITS);
+        let mut fragments = zeroed(1 << 16);
         for t in tokens {
             let mut at = 0;
             let mut prev: Option<(Option<u32>, u8)> = None;

@@ -50,6 +50,7 @@
 //!   piece and the vocabulary probe (not measured apart from the atoms).
 
 pub mod atoms;
+pub mod bits;
 pub mod cache;
 pub mod char_cuts;
 pub mod special;
@@ -230,7 +231,7 @@ impl Encoder {
                 }
             }
         }
-        let mut joinable = vec![0u64; (1 << 16) / 64].into_boxed_slice();
+        let mut joinable = bits::zeroed(1 << 16);
         let made: Box<dyn Iterator<Item = &Vec<u8>>> = if limit < vocab.merges().len() {
             Box::new(merges.map(|(_, &id)| &vocab.tokens()[id as usize]))
         } else {
@@ -239,13 +240,12 @@ impl Encoder {
         for t in made {
             for w in t.windows(2) {
                 let bit = (usize::from(w[0]) << 8) | usize::from(w[1]);
-                joinable[bit / 64] |= 1 << (bit % 64);
+                bits::set(&mut joinable, bit);
             }
         }
-        let mut long_tokens = vec![0u64; (1 << LONG_TOKEN_BITS) / 64].into_boxed_slice();
+        let mut long_tokens = bits::zeroed(1 << LONG_TOKEN_BITS);
         for t in tokens.iter().filter(|t| t.len() > SHORT) {
-            let bit = long_token_bit(t);
-            long_tokens[bit / 64] |= 1 << (bit % 64);
+            bits::set(&mut long_tokens, long_token_bit(t));
         }
         let atoms = if vocab.byte_fallback() {
             None
@@ -299,7 +299,7 @@ impl Encoder {
             self.short_tokens.get(self.short_tokens.home(key), key)
         } else {
             let bit = long_token_bit(piece);
-            let maybe = self.long_tokens[bit / 64] & (1 << (bit % 64)) != 0;
+            let maybe = bits::get(&self.long_tokens, bit);
             maybe.then(|| vocab.id_of(piece)).flatten()
         }
     }
@@ -447,7 +447,7 @@ impl Encoder {
     #[inline]
     fn joinable(&self, a: u8, b: u8) -> bool {
         let bit = (usize::from(a) << 8) | usize::from(b);
-        self.joinable[bit / 64] & (1 << (bit % 64)) != 0
+        bits::get(&self.joinable, bit)
     }
 
     /// BPE on a long piece, cut first between every two bytes that no token
