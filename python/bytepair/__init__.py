@@ -10,11 +10,12 @@ Nothing here needs a third-party package: numpy (``bytepair[numpy]``), Ray
 (``bytepair[hf]``) are imported where they are used.
 """
 
-from . import _core, _report, distributed, dynamic, load, model, presets, registry
+from . import _core, _report, distributed, dynamic, fairness, load, model, presets, registry
 from ._bytes import train_bytes
 from ._core import BytepairError, DisallowedSpecialError, FormatError, InvalidUtf8Error
 from ._corpus import sample_corpus
 from ._counts import Counts, count
+from ._loader import load_tokenizer
 from ._options import DEFAULT_PATTERN, UNSET
 from ._report import EarlyStopWarning, ForcedTokenWarning, SuperBPEReport, TrainReport
 from ._stats import TokenStats
@@ -38,6 +39,8 @@ __all__ = [
     "list_encoding_names",
     "distributed",
     "dynamic",
+    "fairness",
+    "load_tokenizer",
     "load",
     "model",
     "presets",

@@ -30,6 +30,9 @@ class Tokenizer:
         add_special_tokens: bool,
         num_threads: int | None,
     ) -> list[list[int]]: ...
+    def tally_batch(
+        self, *, texts: list[str], num_threads: int | None
+    ) -> list[tuple[int, int]]: ...
     def encode_checked(
         self, *, text: str, allowed: SpecialArg, disallowed: SpecialArg
     ) -> list[int]: ...

@@ -173,31 +173,6 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def load_tokenizer(spec: str):
-    """A tokenizer from a registered encoding name (``o200k_base``), a native
-    ``.json`` file, an HF ``tokenizer.json``, or a directory holding one."""
-    import json
-
-    import bytepair as bp
-
-    if spec in bp.list_encoding_names():
-        return bp.Tokenizer(bp.get_encoding(spec)._core)
-    path = Path(spec)
-    if path.is_dir():
-        path = path / "tokenizer.json"
-    if not path.exists():
-        raise FileNotFoundError(
-            2,
-            "no such tokenizer (a path, or one of " + ", ".join(bp.list_encoding_names()) + ")",
-            spec,
-        )
-    with open(path, encoding="utf-8") as f:
-        head = json.load(f)
-    if isinstance(head, dict) and head.get("format") == "bytepair":
-        return bp.Tokenizer.load(path)
-    return bp.Tokenizer.from_huggingface(path)
-
-
 def file_kind(data: bytes, name: str) -> str:
     """What a file is, for grouping: ELF executable / shared object, other
     binary, or text (valid UTF-8)."""
@@ -244,6 +219,7 @@ def _crosses_space(token: bytes) -> bool:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from bytepair._corpus import resolve_paths
+    from bytepair._loader import load_tokenizer
     from bytepair._optional import numpy
 
     np = numpy("bytepair eval")
@@ -357,6 +333,7 @@ def cmd_encode(args: argparse.Namespace) -> int:
 
     from bytepair._corpus import resolve_paths
     from bytepair._files import digest
+    from bytepair._loader import load_tokenizer
 
     tok = load_tokenizer(args.tokenizer)
     paths = resolve_paths(args.corpus)
@@ -399,6 +376,8 @@ def cmd_encode(args: argparse.Namespace) -> int:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
+    from bytepair._loader import load_tokenizer
+
     tok = load_tokenizer(args.tokenizer)
     print(f"tokenizer      {args.tokenizer}")
     print(f"vocab size     {tok.vocab_size:,}")
@@ -428,6 +407,32 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     pieces = [tok.decode_bytes([i]).decode("utf-8", errors="replace") for i in ids]
     print(f"sample         {len(ids)} tokens for {len(text.encode())} bytes:")
     print("               |" + "|".join(pieces) + "|")
+    return 0
+
+
+def cmd_premium(args: argparse.Namespace) -> int:
+    from bytepair.fairness import token_premium
+
+    start = time.perf_counter()
+    report = token_premium(
+        args.tokenizer,
+        args.parallel,
+        reference=args.reference,
+        split=args.split,
+        normalize=args.normalize,
+        method=args.method,
+    )
+    print(report.format_table())
+    print(
+        f"\n{len(report.languages)} languages x {len(report.tokenizers)} tokenizers "
+        f"in {time.perf_counter() - start:.1f} s"
+    )
+    if args.csv:
+        report.to_csv(args.csv)
+        print(f"wrote {args.csv}")
+    if args.plot:
+        report.plot(args.plot)
+        print(f"wrote {args.plot}")
     return 0
 
 
@@ -591,6 +596,44 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--text", default="Tokenizers turn text into numbers: 12345, naïve café.")
     i.add_argument("--longest", type=int, default=8, help="how many longest tokens to show")
     i.set_defaults(func=cmd_inspect)
+
+    p = sub.add_parser(
+        "premium",
+        help="token premiums across languages on parallel text",
+        description="Count the tokens each tokenizer needs for the same text in every "
+        "language of a parallel corpus, and print the premium against a reference language "
+        "(tokens / the reference's tokens), the Gini coefficient of the per-language "
+        "counts, max/min and the most expensive languages.",
+        epilog="examples:\n"
+        "  bytepair premium -t cl100k_base -t o200k_base --parallel flores200/ --plot premium.png\n"
+        "  bytepair premium -t tok.json --parallel udhr_all.txt --normalize NFC --csv out.csv\n"
+        "  bytepair premium -t gpt2 --parallel flores200/ --method petrov   # the paper's counts",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--tokenizer",
+        "-t",
+        action="append",
+        required=True,
+        help="an encoding name, a native .json, an HF tokenizer.json; repeat to compare",
+    )
+    p.add_argument(
+        "--parallel",
+        required=True,
+        help="a FLORES-200 directory, a UDHR file, or a directory of Bible files",
+    )
+    p.add_argument("--reference", default="eng_Latn", help="the reference language")
+    p.add_argument("--split", default="dev+devtest", choices=["dev", "devtest", "dev+devtest"])
+    p.add_argument("--normalize", default=None, choices=["NFC", "NFKC", "NFD", "NFKD"])
+    p.add_argument(
+        "--method",
+        default="sentences",
+        choices=["sentences", "petrov"],
+        help="encode each sentence alone (default), or Petrov et al.'s one joined string",
+    )
+    p.add_argument("--plot", metavar="PNG", help="draw the premium chart (matplotlib)")
+    p.add_argument("--csv", metavar="CSV", help="write every (tokenizer, language) row")
+    p.set_defaults(func=cmd_premium)
     return parser
 
 

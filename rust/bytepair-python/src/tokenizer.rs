@@ -4,6 +4,7 @@ use crate::convert::{IntCache, SpecialSet};
 use crate::errors::{CoreError, CoreResult};
 use crate::pools::shared_pool;
 use bytepair::io::token_files::{encode_files, Dtype};
+use bytepair::tally::tally_batch;
 use bytepair::Tokenizer;
 use numpy::PyArray1;
 use pyo3::prelude::*;
@@ -202,6 +203,24 @@ impl PyTokenizer {
             PyArray1::from_vec(py, flat),
             PyArray1::from_vec(py, offsets),
         ))
+    }
+
+    /// Per text, (tokens, byte-fallback tokens) of its ordinary encoding,
+    /// without building the ids.
+    #[pyo3(signature = (*, texts, num_threads))]
+    fn tally_batch(
+        &self,
+        py: Python<'_>,
+        texts: Vec<PyBackedStr>,
+        num_threads: Option<usize>,
+    ) -> PyResult<Vec<(u64, u64)>> {
+        let pool = shared_pool(num_threads)?;
+        let tallies = py.detach(|| pool.install(|| tally_batch(&self.inner, &texts)));
+        Ok(tallies
+            .map_err(CoreError)?
+            .into_iter()
+            .map(|t| (t.tokens, t.fallback))
+            .collect())
     }
 
     /// BPE over one piece of bytes, with no pre-tokenization.

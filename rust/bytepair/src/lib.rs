@@ -14,7 +14,7 @@
 //! * [`vocab`]: ids <-> bytes, the merge rule, special tokens;
 //! * [`encode`]: BPE inside one piece; [`encode::special`] and
 //!   [`encode::template`] for special tokens;
-//! * [`decode`]: ids back to bytes;
+//! * [`decode`]: ids back to bytes; [`tally`]: token counts without the ids;
 //! * [`tokenizer`]: the pipeline only;
 //! * [`train`]: counting, the merge loops, SuperBPE, bytes, and the requests
 //!   that string them together;
@@ -52,6 +52,7 @@ pub mod pack;
 pub mod prefetch;
 pub mod pretok;
 pub mod progress;
+pub mod tally;
 pub mod tokenizer;
 pub mod train;
 pub mod vocab;

@@ -140,7 +140,8 @@ impl Tokenizer {
         Ok(out)
     }
 
-    fn encode_ordinary_into(&self, text: &str, out: &mut Vec<u32>) -> Result<()> {
+    /// Encode text with no special-token handling, appending to `out`.
+    pub fn encode_ordinary_into(&self, text: &str, out: &mut Vec<u32>) -> Result<()> {
         let text = self.normalization.apply(text);
         self.encode_normalized_into(&text, out)
     }

@@ -321,6 +321,25 @@ impl Vocab {
     pub fn byte_fallback(&self) -> bool {
         self.byte_fallback
     }
+    /// Whether `id` stands for bytes rather than text: a `<0xXX>` token of a
+    /// SentencePiece-style vocabulary, or, in a byte-level one, a token whose
+    /// bytes are not whole UTF-8 characters (the vocabulary had no token for
+    /// the character, so BPE fell back to its bytes). Special ids are not.
+    pub fn is_fallback(&self, id: u32) -> bool {
+        if self.is_special(id) {
+            return false;
+        }
+        match self.tokens.get(id as usize) {
+            Some(t) if !t.is_empty() => {
+                if self.byte_fallback {
+                    self.byte_ids.contains(&id)
+                } else {
+                    std::str::from_utf8(t).is_err()
+                }
+            }
+            _ => false,
+        }
+    }
     pub fn specials(&self) -> &[(String, u32)] {
         &self.specials
     }
