@@ -17,7 +17,13 @@ from ._corpus import sample_corpus
 from ._counts import Counts, count
 from ._loader import load_tokenizer
 from ._options import DEFAULT_PATTERN, UNSET
-from ._report import EarlyStopWarning, ForcedTokenWarning, SuperBPEReport, TrainReport
+from ._report import (
+    EarlyStopWarning,
+    ForcedTokenWarning,
+    ParityReport,
+    SuperBPEReport,
+    TrainReport,
+)
 from ._stats import TokenStats
 from ._superbpe import train_superbpe
 from ._tokenizer import Encoding, Tokenizer
@@ -58,6 +64,7 @@ __all__ = [
     "train_superbpe",
     "train_bytes",
     "SuperBPEReport",
+    "ParityReport",
     "UNSET",
 ]
 

@@ -192,6 +192,27 @@ def train_bytes(
     files: list[str] | None = None,
     documents: Iterable[bytes] | None = None,
 ) -> tuple[Tokenizer, dict[str, Any]]: ...
+def train_parity(
+    *,
+    vocab_size: int,
+    special_tokens: list[str],
+    min_frequency: int,
+    max_token_length: int | None,
+    unit: str,
+    specials_first: bool,
+    pad_to: int | None,
+    pattern: str | None,
+    normalization: str | None,
+    lowercase: bool,
+    balance: str,
+    window: int,
+    alpha: float,
+    global_merges: int,
+    ratios: list[float] | None,
+    train: list[Counts],
+    dev: list[Counts],
+    progress: bool,
+) -> tuple[Tokenizer, dict[str, Any]]: ...
 def count(
     *,
     pattern: str | None,

@@ -37,6 +37,26 @@ class SuperBPEReport:
     seconds: float
 
 
+@dataclass(frozen=True)
+class ParityReport:
+    """Facts about one parity-aware run (``bytepair.last_train_report``).
+    Per-language fields are dicts keyed by language, in the corpus order."""
+
+    bytes: int
+    unique_words: int
+    merges: int
+    vocab_size: int
+    stop: str
+    count_seconds: float
+    seconds: float
+    language_bytes: dict[str, int]  # training bytes counted per language
+    chosen: tuple[str | None, ...]  # the language each merge served; None: a global merge
+    merges_per_language: dict[str, int]
+    measure: str  # "dev_tokens" (parity_dev) or "train_tokens" (parity_ratio)
+    cost_before: dict[str, int]  # that measure before the first merge ...
+    cost_after: dict[str, int]  # ... and after the last
+
+
 class EarlyStopWarning(UserWarning):
     """Training ended before reaching ``vocab_size``."""
 
@@ -45,7 +65,7 @@ class ForcedTokenWarning(UserWarning):
     """Some ``forced_tokens`` could not be placed (not one pre-token)."""
 
 
-last_train_report: TrainReport | SuperBPEReport | None = None
+last_train_report: TrainReport | SuperBPEReport | ParityReport | None = None
 
 
 def record(
@@ -67,7 +87,21 @@ def record(
         "count_seconds": report["count_seconds"],
         "seconds": report["seconds"],
     }
-    if superbpe:
+    if "parity_chosen" in report:
+        langs = report["languages"]
+        chosen = tuple(None if i is None else langs[i] for i in report["parity_chosen"])
+        last_train_report = ParityReport(
+            unique_words=report["unique_words"],
+            merges=report["merges"],
+            language_bytes=dict(zip(langs, report["language_bytes"], strict=True)),
+            chosen=chosen,
+            merges_per_language={lang: chosen.count(lang) for lang in langs},
+            measure=report["parity_measure"],
+            cost_before=dict(zip(langs, report["parity_cost_before"], strict=True)),
+            cost_after=dict(zip(langs, report["parity_cost_after"], strict=True)),
+            **common,
+        )
+    elif superbpe:
         last_train_report = SuperBPEReport(
             stage1_merges=report["stage1_merges"],
             stage2_merges=report["stage2_merges"],

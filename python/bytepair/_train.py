@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import _core, _report
 from ._corpus import text_source
 from ._counts import Counts
+from ._languages import check_parity_args, count_languages, parity_targets
 from ._options import DEFAULT_PATTERN, UNSET, Unset, check_int, optional_str, str_list
 from ._tokenizer import Tokenizer
 
 
 def train(
-    corpus: str | os.PathLike | Iterable[Any] | Counts,
+    corpus: str | os.PathLike | Iterable[Any] | Counts | Mapping[str, Any],
     vocab_size: int,
     *,
     pattern: str | None | Unset = UNSET,
@@ -33,6 +34,13 @@ def train(
     pad_to: int | str | None = None,
     forced_tokens: Iterable[str] = (),
     max_distinct: int | None = None,
+    weights: Any = None,
+    parity: str = "none",
+    parity_dev: Mapping[str, Any] | None = None,
+    parity_ratio: Mapping[str, float] | None = None,
+    global_merges: int = 0,
+    parity_window: int = 100,
+    parity_alpha: float = 2.0,
 ) -> Tokenizer:
     """Train a byte-level BPE tokenizer.
 
@@ -70,6 +78,28 @@ def train(
     max_distinct: bounded-memory counting for corpora with more distinct
         pre-tokens than fit in memory: see ``bytepair.count``. Default: exact.
 
+    ``corpus`` may be a dict ``{language: corpus}`` (each value any of the
+    above, or ``Counts``), which opens two remedies for languages a tokenizer
+    serves unequally (``bytepair.fairness.token_premium`` measures it):
+
+    * ``weights``: how much of each language to learn from. ``"equal-bytes"``,
+      ``"equal-lines"``, a dict ``{language: byte share}``, or a float
+      ``alpha`` in [0, 1] for temperature sampling (shares proportional to
+      ``bytes ** alpha``). Each language gives a prefix of its text: the
+      largest sample with those shares that needs no repetition. None (the
+      default) uses all text as given.
+    * ``parity="max-min"``: parity-aware BPE (Foroutan et al., 2025). Each
+      merge is the most frequent pair of the language whose ``parity_dev``
+      text ({language: parallel dev text}) takes the most tokens at that
+      step, and applies to every language. ``parity_ratio={language: target}``
+      replaces dev text with target compression ratios of the training text.
+      ``parity="window"`` is the moving-window variant: a language that took
+      more than ``parity_alpha / languages`` of the last ``parity_window``
+      merges waits. ``global_merges=M`` learns the first M merges on all text
+      together (the hybrid variant). ``bytepair.last_train_report`` records
+      the language each merge was chosen for and the dev token counts before
+      and after.
+
     ``corpus`` may also be a ``bytepair.Counts`` (from ``bytepair.count``):
     training then skips counting. Unless given, the pattern and normalization
     are the ones the counts were made with; given ones must be the same. The
@@ -98,6 +128,62 @@ def train(
         check_int("pad_to", pad_to, vocab_size)
     specials = str_list("special_tokens", special_tokens)
     forced = list(dict.fromkeys(str_list("forced_tokens", forced_tokens)))
+    check_parity_args(parity, parity_dev, parity_ratio, global_merges)
+    if isinstance(corpus, Mapping):
+        pattern = DEFAULT_PATTERN if isinstance(pattern, Unset) else pattern
+        optional_str("pattern", pattern)
+        counting = {
+            "pattern": pattern,
+            "normalization": None if isinstance(normalization, Unset) else normalization,
+            "lowercase": False if isinstance(lowercase, Unset) else bool(lowercase),
+            "max_distinct": max_distinct,
+            "num_threads": num_threads,
+            "progress": False,
+        }
+        by_language = count_languages(corpus, weights, text_column, counting)
+        if parity == "none":
+            corpus = Counts.sum(by_language.values())
+        else:
+            if forced:
+                raise ValueError("forced_tokens are not supported with parity-aware training")
+            check_int("parity_window", parity_window, 1)
+            languages = list(by_language)
+            dev, ratios = parity_targets(languages, parity_dev, parity_ratio, text_column, counting)
+            core, report = _core.train_parity(
+                vocab_size=vocab_size,
+                special_tokens=specials,
+                min_frequency=min_frequency,
+                max_token_length=max_token_length,
+                unit=unit,
+                specials_first=bool(specials_first),
+                pad_to=pad_to,
+                pattern=pattern,
+                normalization=counting["normalization"],
+                lowercase=counting["lowercase"],
+                balance=parity,
+                window=parity_window,
+                alpha=float(parity_alpha),
+                global_merges=global_merges,
+                ratios=ratios,
+                train=[by_language[lang]._core for lang in languages],
+                dev=[c._core for c in dev],
+                progress=bool(progress),
+            )
+            report["languages"] = languages
+            report["language_bytes"] = [by_language[lang].total_bytes for lang in languages]
+            tok = Tokenizer(core)
+            _report.record(
+                report,
+                tok.vocab_size,
+                asked=vocab_size,
+                min_frequency=min_frequency,
+                progress=progress,
+            )
+            return tok
+    elif weights is not None or parity != "none":
+        raise ValueError(
+            "weights= and parity= need the corpus given per language: {language: corpus}"
+        )
     if isinstance(corpus, Counts):
         source: dict[str, Any] = {"counts": [corpus._core]}
         # What is not given is what the counts were made with.

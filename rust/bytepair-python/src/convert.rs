@@ -236,5 +236,11 @@ pub fn report_dict<'py>(py: Python<'py>, r: &Report) -> PyResult<Bound<'py, PyDi
         d.set_item("stage2_pieces", s.pieces)?;
         d.set_item("stage2_symbols", s.symbols)?;
     }
+    if let Some(p) = &r.parity {
+        d.set_item("parity_chosen", p.chosen.clone())?;
+        d.set_item("parity_measure", p.measure)?;
+        d.set_item("parity_cost_before", p.cost_before.clone())?;
+        d.set_item("parity_cost_after", p.cost_after.clone())?;
+    }
     Ok(d)
 }

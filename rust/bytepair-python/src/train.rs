@@ -1,4 +1,4 @@
-//! Training: `train`, `train_superbpe`, `train_bytes`. Each builds the core's
+//! Training: `train`, `train_superbpe`, `train_bytes`, `train_parity`. Each builds the core's
 //! request from its arguments, plans it, feeds it the corpus (files in one
 //! core call, a Python iterator in buffers), and trains; the core decides
 //! everything. Returns (tokenizer, report dict).
@@ -12,10 +12,11 @@ use bytepair::pretok::PatternSpec;
 use bytepair::progress::Progress;
 use bytepair::train::binary::ByteTrainConfig;
 use bytepair::train::count::{total_size, Counts};
+use bytepair::train::parity::{Balance, ParityConfig};
 use bytepair::train::superbpe::{SuperConfig, SuperwordRules};
 use bytepair::train::{
-    BpeRequest, BytesRequest, LengthUnit, Report, SuperbpeRequest, TextPlan, TrainConfig,
-    Transition,
+    BpeRequest, BytesRequest, LengthUnit, ParityRequest, Report, SuperbpeRequest, TextPlan,
+    TrainConfig, Transition,
 };
 use bytepair::Normalization;
 use pyo3::prelude::*;
@@ -117,6 +118,76 @@ pub fn train<'py>(
     let input = input(files, texts, counts)?;
     let plan = request.plan().map_err(CoreError)?;
     run(py, plan, input, num_threads, progress)
+}
+
+/// Parity-aware BPE (`bytepair.train({lang: corpus}, parity=...)`) on
+/// counts the Python layer made per language, dev counts in the same order
+/// (or `ratios` instead).
+#[pyfunction]
+#[pyo3(signature = (*, vocab_size, special_tokens, min_frequency, max_token_length, unit,
+    specials_first, pad_to, pattern, normalization, lowercase, balance, window, alpha,
+    global_merges, ratios, train, dev, progress))]
+#[allow(clippy::too_many_arguments)]
+pub fn train_parity<'py>(
+    py: Python<'py>,
+    vocab_size: usize,
+    special_tokens: Vec<String>,
+    min_frequency: u64,
+    max_token_length: Option<usize>,
+    unit: &str,
+    specials_first: bool,
+    pad_to: Option<usize>,
+    pattern: Option<&str>,
+    normalization: Option<&str>,
+    lowercase: bool,
+    balance: &str,
+    window: usize,
+    alpha: f64,
+    global_merges: usize,
+    ratios: Option<Vec<f64>>,
+    train: Vec<PyRef<'py, PyCounts>>,
+    dev: Vec<PyRef<'py, PyCounts>>,
+    progress: bool,
+) -> PyResult<Trained<'py>> {
+    let balance = match balance {
+        "max-min" => Balance::MaxMin,
+        "window" => Balance::Window {
+            size: window,
+            alpha,
+        },
+        other => {
+            return Err(CoreError(bytepair::Error::config(format!(
+                "balance must be \"max-min\" or \"window\", not {other:?}"
+            )))
+            .into())
+        }
+    };
+    let request = ParityRequest {
+        config: TrainConfig {
+            vocab_size,
+            special_tokens,
+            min_frequency,
+            max_token_length,
+            length_unit: LengthUnit::parse(unit).map_err(CoreError)?,
+            specials_first,
+            pad_to,
+            forced_tokens: Vec::new(),
+            progress,
+        },
+        pattern: PatternSpec::from_option(pattern),
+        normalization: Normalization::from_options(normalization, lowercase).map_err(CoreError)?,
+        parity: ParityConfig {
+            balance,
+            global_merges,
+        },
+        ratios,
+    };
+    let plan = request.plan().map_err(CoreError)?;
+    // Counts are immutable from Python: the core trains on copies.
+    let train: Vec<Counts> = train.iter().map(|c| c.inner.clone()).collect();
+    let dev: Vec<Counts> = dev.iter().map(|c| c.inner.clone()).collect();
+    let result = py.detach(|| plan.train(train, dev));
+    trained(py, result.map_err(CoreError)?)
 }
 
 /// How many merges stage 1 learns, from Python: an int, or a float share.

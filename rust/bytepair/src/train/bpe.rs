@@ -96,7 +96,11 @@ pub fn train_from_counts(counts: WordCounts, cfg: &TrainConfig) -> Result<Traine
 
 /// The vocabulary of a training run: specials after the tokens or first,
 /// and reserved tokens up to `pad_to`.
-fn assemble(tokens: Vec<Vec<u8>>, merges: Vec<(u32, u32)>, cfg: &TrainConfig) -> Result<Vocab> {
+pub(super) fn assemble(
+    tokens: Vec<Vec<u8>>,
+    merges: Vec<(u32, u32)>,
+    cfg: &TrainConfig,
+) -> Result<Vocab> {
     let mut specials = cfg.special_tokens.clone();
     if let Some(target) = cfg.pad_to {
         let have = tokens.len() + specials.len();

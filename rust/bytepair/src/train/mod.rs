@@ -5,6 +5,7 @@
 //! ```text
 //! text ─ count::Counter ─ Counts ─┬─ bpe::train_from_counts ── merge::learn_merges ─ Vocab
 //!                                 ├─ superbpe (stage 1, replay, stage 2 ── positional)
+//! Counts per language, dev Counts ┼─ parity::train_parity (the worst language picks)
 //! bytes ─ binary::ByteCounter ────┴─ binary::train_bytes ────── positional
 //! ```
 //!
@@ -19,10 +20,14 @@ pub mod merge;
 mod packed;
 mod pair_counts;
 mod pair_table;
+pub mod parity;
 pub mod positional;
 pub mod request;
 pub mod superbpe;
 
 pub use bpe::{check_count_total, train_from_counts, words_to_symbols, Trained};
 pub use config::{LengthUnit, TrainConfig};
-pub use request::{BpeRequest, BytesRequest, Report, SuperbpeRequest, TextPlan, Transition};
+pub use request::{
+    BpeRequest, BytesRequest, ParityReport, ParityRequest, Report, SuperbpeRequest, TextPlan,
+    Transition,
+};

@@ -18,6 +18,7 @@ use super::bpe::train_from_counts;
 use super::config::{check_forced, TrainConfig};
 use super::count::{Counter, Counts, Pruned};
 use super::merge::StopReason;
+use super::parity::{train_parity, ParityConfig, Target};
 use super::superbpe::{self, SuperConfig};
 use crate::error::{Error, Result};
 use crate::normalize::Normalization;
@@ -44,6 +45,19 @@ pub struct Report {
     /// From planning to the end.
     pub seconds: f64,
     pub superbpe: Option<SuperbpeReport>,
+    pub parity: Option<ParityReport>,
+}
+
+/// What a parity-aware run did, per language in the order given.
+#[derive(Clone, Debug)]
+pub struct ParityReport {
+    /// The language each merge was chosen for; `None` for a global merge.
+    pub chosen: Vec<Option<u32>>,
+    /// What the cost is measured on: `"dev_tokens"` or `"train_tokens"`.
+    pub measure: &'static str,
+    /// Each language's cost before the first merge and after the last.
+    pub cost_before: Vec<u64>,
+    pub cost_after: Vec<u64>,
 }
 
 /// What the two stages of a SuperBPE run did.
@@ -169,6 +183,7 @@ impl TextPlan for BpePlan {
             count_seconds: counted,
             seconds: since(self.started),
             superbpe: None,
+            parity: None,
         };
         Ok((tokenizer, report))
     }
@@ -338,6 +353,111 @@ impl TextPlan for SuperbpePlan<'_> {
                 pieces: stage2.pieces,
                 symbols: stage2.symbols,
             }),
+            parity: None,
+        };
+        Ok((tokenizer, report))
+    }
+}
+
+// ---- parity-aware BPE -------------------------------------------------------
+
+/// Parity-aware BPE over several languages: `bytepair.train({lang: corpus},
+/// parity=...)`. Each language is counted apart (the binding or the caller
+/// counts, with the plan's pattern and normalization).
+#[derive(Clone, Debug)]
+pub struct ParityRequest {
+    pub config: TrainConfig,
+    pub pattern: PatternSpec,
+    pub normalization: Normalization,
+    pub parity: ParityConfig,
+    /// Target compression ratios in place of dev text, one per language.
+    pub ratios: Option<Vec<f64>>,
+}
+
+/// A checked [`ParityRequest`].
+pub struct ParityPlan {
+    request: ParityRequest,
+    pre: Pretokenizer,
+    started: Instant,
+}
+
+impl ParityRequest {
+    pub fn plan(self) -> Result<ParityPlan> {
+        let started = Instant::now();
+        self.config.validate()?;
+        self.parity.validate()?;
+        let pre = Pretokenizer::new(self.pattern.clone())?;
+        Ok(ParityPlan {
+            request: self,
+            pre,
+            started,
+        })
+    }
+}
+
+impl ParityPlan {
+    /// The counter for one language's text (training or dev).
+    pub fn counter(&self) -> Counter<'_> {
+        Counter::new(&self.pre).with_normalization(self.request.normalization)
+    }
+
+    /// Train on each language's counts, and with dev text (no ratios) each
+    /// language's dev counts in the same order.
+    pub fn train(self, train: Vec<Counts>, dev: Vec<Counts>) -> Result<(Tokenizer, Report)> {
+        let counted = since(self.started);
+        let r = self.request;
+        for c in train.iter().chain(&dev) {
+            if c.meta.line_boundaries {
+                return Err(Error::config(
+                    "parity-aware training takes counts made without line_boundaries",
+                ));
+            }
+            c.meta
+                .check_split("pattern", self.pre.spec(), r.normalization)?;
+        }
+        let (target, measure) = match (r.ratios, dev.is_empty()) {
+            (Some(ratios), true) => (Target::Ratio(ratios), "train_tokens"),
+            (None, false) => (
+                Target::Dev(dev.into_iter().map(|c| c.words).collect()),
+                "dev_tokens",
+            ),
+            (Some(_), false) => {
+                return Err(Error::config(
+                    "give parity dev text or parity ratios, not both",
+                ))
+            }
+            (None, true) => {
+                return Err(Error::config(
+                    "parity-aware training needs dev text (parallel across the languages) \
+                     or target ratios",
+                ))
+            }
+        };
+        let bytes = train.iter().map(|c| c.meta.total_bytes).sum();
+        let pruned = train
+            .iter()
+            .fold(Pruned::default(), |acc, c| acc.combined(c.pruned));
+        let words = train.into_iter().map(|c| c.words).collect();
+        let trained = train_parity(words, target, &r.parity, &r.config)?;
+        let tokenizer = Tokenizer::new(trained.vocab, self.pre.spec().clone())?
+            .with_normalization(r.normalization);
+        let o = trained.outcome;
+        let report = Report {
+            stop: o.stop,
+            bytes,
+            unique_words: trained.unique_words,
+            merges: tokenizer.vocab().merges().len(),
+            forced_skipped: Vec::new(),
+            pruned,
+            count_seconds: counted,
+            seconds: since(self.started),
+            superbpe: None,
+            parity: Some(ParityReport {
+                chosen: o.chosen,
+                measure,
+                cost_before: o.cost_before,
+                cost_after: o.cost_after,
+            }),
         };
         Ok((tokenizer, report))
     }
@@ -395,6 +515,7 @@ impl BytesPlan {
             count_seconds: counted,
             seconds: since(self.started),
             superbpe: None,
+            parity: None,
         };
         Ok((tokenizer, report))
     }
