@@ -269,9 +269,7 @@ def test_bad_arguments_say_what_is_wrong(tmp_path):
         train(parity="max-min")
     with pytest.raises(ValueError, match=r"exactly one of parity_dev"):
         train(parity="max-min", parity_dev=dev, parity_ratio={"en": 1, "fr": 1})
-    with pytest.raises(
-        ValueError, match=r"parity_dev has text for 'de', which is not in"
-    ):
+    with pytest.raises(ValueError, match=r"parity_dev has text for 'de', which is not in"):
         train(parity="max-min", parity_dev={**dev, "de": str(a)})
     with pytest.raises(ValueError, match=r"parity_dev has nothing for 'fr'"):
         train(parity="max-min", parity_dev={"en": str(a)})
