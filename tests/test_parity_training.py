@@ -338,3 +338,22 @@ def test_report_fields_are_json_ready(tmp_path):
         }
     )
     assert all(r.cost_after[k] < r.cost_before[k] for k in ("en", "es"))
+
+
+def test_superbpe_with_a_parity_aware_stage_one(tmp_path):
+    langs = ["Swahili", "Gujarati", "Basque"]
+    train, dev = _bible(langs, tmp_path)
+    samples = {lang: iter(train[lang].read_text(encoding="utf-8").splitlines()) for lang in langs}
+    kw = {"weights": "equal-bytes", "parity": "max-min", "parity_dev": dev, "progress": False}
+    tok = bp.train_superbpe(samples, 3000, 0.75, **kw)
+    report = bp.last_train_report
+    stage1 = report.stage1
+    assert isinstance(stage1, bp.ParityReport)
+    assert tok.curriculum["transition"] == stage1.merges == round(0.75 * (3000 - 257))
+    alone = bp.train(train, 257 + stage1.merges, pattern="superbpe-stage1", **kw)
+    assert tok.merges[: stage1.merges] == alone.merges
+    # Stage 2 learned superwords (merges across a space) on all languages.
+    assert report.stage2_merges > 0
+    assert any(b" " in (left + right)[1:] for left, right in tok.merges[stage1.merges :])
+    with pytest.raises(ValueError, match="takes no base"):
+        bp.train_superbpe(train, 3000, base=alone, progress=False)

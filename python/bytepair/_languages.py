@@ -129,6 +129,34 @@ def sample(texts: Mapping[str, _Text], weights: Any) -> dict[str, Iterator[str]]
     return {lang: t.prefix_bytes(shares[lang] * total) for lang, t in texts.items()}
 
 
+def reusable_sources(
+    corpora: Mapping[str, Any], weights: Any, text_column: str | None
+) -> dict[str, Any]:
+    """Each language's text as a function that gives it afresh (for runs that
+    read it more than once): paths stay paths, iterables are held as lines,
+    and with ``weights`` each language is its sample."""
+    if not corpora:
+        raise ValueError("the corpus dict has no languages")
+    if any(isinstance(src, Counts) for src in corpora.values()):
+        raise ValueError("each stage counts the text again; give text for every language")
+    if weights is not None:
+        texts = {lang: _Text(lang, src, text_column) for lang, src in corpora.items()}
+        for t in texts.values():
+            if not t.bytes:
+                raise ValueError(f"language {t.language!r} has no text")
+        return {lang: _replay(list(lines)) for lang, lines in sample(texts, weights).items()}
+    return {
+        lang: (lambda src=src: src)
+        if is_paths(src)
+        else _replay(list(iter_texts(src, text_column)))
+        for lang, src in corpora.items()
+    }
+
+
+def _replay(lines: list[str]) -> Any:
+    return lambda: iter(lines)
+
+
 def _check_languages(name: str, given: Mapping[str, Any], corpus: Iterable[str]) -> None:
     corpus = list(corpus)
     extra = [lang for lang in given if lang not in corpus]

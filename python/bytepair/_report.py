@@ -35,6 +35,7 @@ class SuperBPEReport:
     stop: str
     count_seconds: float
     seconds: float
+    stage1: Any = None  # stage 1's report, when stage 1 was trained apart (per language)
 
 
 @dataclass(frozen=True)

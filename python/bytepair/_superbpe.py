@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from . import _core, _report
 from ._corpus import text_source
-from ._counts import Counts
+from ._counts import Counts, count
+from ._languages import check_parity_args, reusable_sources
 from ._options import UNSET, Unset, check_int, optional_str, str_list
 from ._tokenizer import Tokenizer
 
@@ -44,6 +46,13 @@ def train_superbpe(
     num_threads: int | None = None,
     progress: bool = True,
     text_column: str | None = None,
+    weights: Any = None,
+    parity: str = "none",
+    parity_dev: Mapping[str, Any] | None = None,
+    parity_ratio: Mapping[str, float] | None = None,
+    global_merges: int = 0,
+    parity_window: int = 100,
+    parity_alpha: float = 2.0,
 ) -> Tokenizer:
     """Train a SuperBPE tokenizer (Liu et al., 2025): a two-stage curriculum.
 
@@ -75,6 +84,14 @@ def train_superbpe(
     forbidden_substrings: no stage-2 token contains any of these.
     base: extend this existing BPE tokenizer instead of running stage 1 (all
         of its merges are inherited; its ids and special tokens stay).
+
+    ``corpus`` may be a dict ``{language: corpus}``: ``weights`` samples each
+    language as in :func:`bytepair.train`, and ``parity`` (with
+    ``parity_dev`` or ``parity_ratio``, ``global_merges``, ``parity_window``,
+    ``parity_alpha``) makes stage 1 parity-aware; stage 2 learns superwords
+    on the same sampled text of all languages together. Iterables are held
+    in memory (each stage reads the text). ``last_train_report.stage1`` is
+    then stage 1's ``ParityReport``.
     """
     check_int("vocab_size", vocab_size, 1)
     check_int("min_frequency", min_frequency, 0)
@@ -94,6 +111,42 @@ def train_superbpe(
         raise TypeError("train_superbpe() needs transition (an int, or a fraction of vocab_size)")
     elif not isinstance(transition, float):
         check_int("transition", transition, 0)
+    check_parity_args(parity, parity_dev, parity_ratio, global_merges)
+    if isinstance(corpus, Mapping):
+        if base is not None:
+            raise ValueError("a corpus per language trains both stages; it takes no base")
+        return _by_language(
+            corpus,
+            vocab_size,
+            transition,
+            stage1_pattern=stage1_pattern,
+            stage2_pattern=stage2_pattern,
+            specials=specials,
+            min_frequency=min_frequency,
+            max_token_length=max_token_length,
+            stage2_options={
+                "max_words_per_token": max_words_per_token,
+                "forbidden_substrings": forbidden,
+                "num_threads": num_threads,
+                "progress": progress,
+            },
+            language_options={
+                "weights": weights,
+                "parity": parity,
+                "parity_dev": parity_dev,
+                "parity_ratio": parity_ratio,
+                "global_merges": global_merges,
+                "parity_window": parity_window,
+                "parity_alpha": parity_alpha,
+                "num_threads": num_threads,
+                "progress": progress,
+                "text_column": text_column,
+            },
+        )
+    if weights is not None or parity != "none":
+        raise ValueError(
+            "weights= and parity= need the corpus given per language: {language: corpus}"
+        )
     given = _given_counts(corpus)
     if given is None:
         source = text_source(corpus, text_column)
@@ -150,3 +203,70 @@ def _given_counts(corpus: Any) -> list[Counts] | None:
     ):
         return list(corpus)
     return None
+
+
+def _by_language(
+    corpus: Mapping[str, Any],
+    vocab_size: int,
+    transition: int | float,
+    *,
+    stage1_pattern: str | None | Unset,
+    stage2_pattern: str | None | Unset,
+    specials: list[str],
+    min_frequency: int,
+    max_token_length: int | None,
+    stage2_options: dict[str, Any],
+    language_options: dict[str, Any],
+) -> Tokenizer:
+    """Stage 1 by ``bytepair.train`` on the languages (sampled, parity-aware
+    as asked), stage 2 on top of it on the same text."""
+    from ._train import train
+
+    p1 = "recommended" if isinstance(stage1_pattern, Unset) else stage1_pattern
+    p2 = "recommended" if isinstance(stage2_pattern, Unset) else stage2_pattern
+    p1, p2 = stage_patterns(p1, p2)
+    learned = max(vocab_size - 256 - len(specials), 0)
+    merges = round(transition * learned) if isinstance(transition, float) else transition
+    if isinstance(transition, float) and not 0 <= transition <= 1:
+        raise ValueError(f"a fractional transition must be within [0, 1], got {transition}")
+    if merges > learned:
+        raise ValueError(
+            f"transition={merges} merges leaves no room: vocab_size={vocab_size} holds "
+            f"{learned} learned merges after 256 bytes and {len(specials)} special token(s)"
+        )
+    sources = reusable_sources(
+        corpus, language_options.pop("weights"), language_options.pop("text_column")
+    )
+    stage1 = train(
+        {lang: src() for lang, src in sources.items()},
+        256 + len(specials) + merges,
+        pattern=p1,
+        special_tokens=specials,
+        min_frequency=min_frequency,
+        max_token_length=max_token_length,
+        **language_options,
+    )
+    stage1_report = _report.last_train_report
+    pieces = Counts.sum(
+        count(
+            src(),
+            pattern=p2,
+            line_boundaries=True,
+            num_threads=stage2_options["num_threads"],
+            progress=False,
+        )
+        for src in sources.values()
+    )
+    tok = train_superbpe(
+        pieces,
+        vocab_size,
+        base=stage1,
+        stage2_pattern=p2,
+        special_tokens=specials,
+        min_frequency=min_frequency,
+        max_token_length=max_token_length,
+        **stage2_options,
+    )
+    if _report.last_train_report is not None:
+        _report.last_train_report = replace(_report.last_train_report, stage1=stage1_report)
+    return tok
