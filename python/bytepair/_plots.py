@@ -62,7 +62,13 @@ def premium_chart(
     lo = min(r["premium"] for r in rows)
     hi = max(r["premium"] for r in rows)
     ylim = (min(0.8, lo * 0.9), hi * 1.15)
-    ticks = [t for t in (0.5, 1, 1.5, 2, 3, 5, 7, 10, 15, 20, 30, 50) if ylim[0] <= t <= ylim[1]]
+    # A narrow range (after parity-aware training) needs finer steps to read.
+    steps = (
+        (0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.2, 1.3, 1.5, 1.75, 2, 2.5, 3)
+        if ylim[1] / ylim[0] < 4
+        else (0.5, 1, 1.5, 2, 3, 5, 7, 10, 15, 20, 30, 50)
+    )
+    ticks = [t for t in steps if ylim[0] <= t <= ylim[1]]
     fig, axes = plt.subplots(
         len(panels), 1, figsize=(width, 4.6 * len(panels)), squeeze=False, sharey=True
     )
@@ -108,7 +114,14 @@ def premium_chart(
         ax.grid(axis="y", color="0.85", lw=0.6, zorder=1)
         ax.spines[["top", "right"]].set_visible(False)
         if row == 0:
-            ax.legend(frameon=True, framealpha=0.9, loc="upper left", fontsize=8, markerscale=1.3)
+            # Outside the axes, on the right: the data fill the whole width.
+            ax.legend(
+                frameon=False,
+                loc="upper left",
+                bbox_to_anchor=(1.005, 1.0),
+                fontsize=8,
+                markerscale=1.3,
+            )
     if title is None:
         title = (
             f"Tokens needed for the same text, relative to {reference} "
