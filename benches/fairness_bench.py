@@ -175,7 +175,7 @@ def train_configs(configs: dict[str, dict], runs: int, work: Path) -> dict[str, 
 
 
 def table(rows: list[dict], baseline: str, base_time: str | None) -> str:
-    head = "| tokenizer | Gini | max/min | worst / best | total tokens | vs classical | train s |"
+    head = f"| tokenizer | Gini | max/min | worst / best | total tokens | vs {baseline} | train s |"
     lines = [head, "|---|---:|---:|---|---:|---:|---:|"]
     base_total = next(r["total_tokens"] for r in rows if r["name"] == baseline)
     for r in rows:

@@ -366,3 +366,18 @@ def test_bad_arguments_say_what_is_wrong(tmp_path):
         token_premium(["gpt2"], empty)
     with pytest.raises(OSError):
         token_premium([str(tmp_path / "no-such-tokenizer.json")], pair, reference="en")
+
+
+@pytest.mark.filterwarnings("ignore::bytepair.fairness.NormalizationWarning")
+def test_the_readme_fairness_example_runs(tmp_path, monkeypatch):
+    shared_path("corpora", "multilingual", "flores200")
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("### Fairness across languages\n\n```python\n", 1)[1].split("\n```", 1)[0]
+    block = block.replace("../shared/", str(ROOT.parent / "shared") + "/")
+    monkeypatch.chdir(tmp_path)
+    scope: dict = {}
+    exec(compile(block, "README.md (fairness)", "exec"), scope)
+    assert round(scope["report"].premium("cl100k_base", "hin_Deva"), 2) == 4.79
+    gini = {s["tokenizer"]: s["gini"] for s in scope["both"].summary}
+    assert gini["parity"] < 0.02 < 0.05 < gini["equal bytes"]
+    assert (tmp_path / "premium.csv").exists()
