@@ -224,6 +224,13 @@ def test_weights_sample_a_prefix_of_each_language(tmp_path):
     assert got == trained_on([big_lines, small])
 
 
+def test_weights_keep_an_iterables_items_as_they_are():
+    a = [f"item {i} of a" for i in range(60)]
+    b = [f"item {i} of b" for i in range(25)]
+    got = bp.train({"a": iter(a), "b": iter(b)}, 300, weights="equal-lines", progress=False)
+    assert got.merges == bp.train(iter(a[:25] + b), 300, progress=False).merges
+
+
 def test_temperature_zero_is_equal_bytes_and_shares_scale(tmp_path):
     a = tmp_path / "a.txt"
     b = tmp_path / "b.txt"
@@ -343,7 +350,10 @@ def test_report_fields_are_json_ready(tmp_path):
 def test_superbpe_with_a_parity_aware_stage_one(tmp_path):
     langs = ["Swahili", "Gujarati", "Basque"]
     train, dev = _bible(langs, tmp_path)
-    samples = {lang: iter(train[lang].read_text(encoding="utf-8").splitlines()) for lang in langs}
+    samples = {
+        lang: iter(train[lang].read_text(encoding="utf-8").splitlines(keepends=True))
+        for lang in langs
+    }
     kw = {"weights": "equal-bytes", "parity": "max-min", "parity_dev": dev, "progress": False}
     tok = bp.train_superbpe(samples, 3000, 0.75, **kw)
     report = bp.last_train_report

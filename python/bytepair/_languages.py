@@ -27,21 +27,19 @@ from ._corpus import is_paths, iter_texts, resolve_paths
 from ._counts import Counts, count
 
 PARITY = ("none", "max-min", "window")
-NAMED_WEIGHTS = ("equal-bytes", "equal-lines")
 
 
 class _Text:
-    """One language's training text, held as lines (``"...\\n"``) so it can
-    be measured and sampled; files are read once, in order."""
+    """One language's training text, held as the sequences the counter would
+    see (a file's lines with their ``"\\n"``, an iterable's items as they
+    are), so it can be measured and sampled; files are read once, in order."""
 
     def __init__(self, language: str, source: Any, text_column: str | None):
         self.language = language
         if is_paths(source):
             self.lines = list(_file_lines(resolve_paths(source)))
         else:
-            self.lines = [
-                t if t.endswith("\n") else t + "\n" for t in iter_texts(source, text_column)
-            ]
+            self.lines = list(iter_texts(source, text_column))
         self.bytes = sum(len(line.encode("utf-8", "surrogatepass")) for line in self.lines)
 
     def prefix_bytes(self, budget: float) -> Iterator[str]:
