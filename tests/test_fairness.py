@@ -288,6 +288,9 @@ def test_cli_premium_writes_the_report(tmp_path):
     assert [int(r["tokens"]) for r in cli_rows] == [r["tokens"] for r in api.rows]
     assert (tmp_path / "out.png").read_bytes()[:4] == b"\x89PNG"
     assert "Gini" in proc.stdout and "hin_Deva" in proc.stdout
+    # hin_Deva is not NFC in FLORES: one line on stderr, in the command's own terms.
+    assert "bytepair: warning: 1 of 3 languages are not NFC-normalized (hin_Deva)" in proc.stderr
+    assert "--normalize NFC" in proc.stderr and "Traceback" not in proc.stderr
 
     bad = run("premium", "-t", "cl100k_base", "--parallel", str(tmp_path / "nope"))
     assert bad.returncode != 0

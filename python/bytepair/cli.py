@@ -411,17 +411,27 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_premium(args: argparse.Namespace) -> int:
-    from bytepair.fairness import token_premium
+    import warnings
+
+    from bytepair.fairness import NormalizationWarning, token_premium
 
     start = time.perf_counter()
-    report = token_premium(
-        args.tokenizer,
-        args.parallel,
-        reference=args.reference,
-        split=args.split,
-        normalize=args.normalize,
-        method=args.method,
-    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", NormalizationWarning)
+        report = token_premium(
+            args.tokenizer,
+            args.parallel,
+            reference=args.reference,
+            split=args.split,
+            normalize=args.normalize,
+            method=args.method,
+        )
+    for w in caught:
+        if issubclass(w.category, NormalizationWarning):
+            message = str(w.message).replace("normalize='NFC'", "--normalize NFC")
+            print(f"bytepair: warning: {message}", file=sys.stderr)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     print(report.format_table())
     print(
         f"\n{len(report.languages)} languages x {len(report.tokenizers)} tokenizers "
