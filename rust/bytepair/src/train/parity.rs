@@ -476,6 +476,8 @@ pub fn learn_parity_merges(
             }
         }
 
+        // The summed counts are read only by the global merges still to come.
+        let global_phase = use_global && merges.len() < cfg.parity.global_merges;
         where_pair.take(pair, &mut list);
         touched.clear();
         for &w in &list {
@@ -500,7 +502,7 @@ pub fn learn_parity_merges(
                 for &(slot, c) in &counts[..train_slots] {
                     let d = delta * c as i64;
                     pools[slot as usize].add(p, d);
-                    if use_global {
+                    if global_phase {
                         global.add(p, d);
                     }
                     if delta > 0 {
@@ -514,7 +516,7 @@ pub fn learn_parity_merges(
         let mut last_global = None;
         for &(slot, p) in &touched {
             pools[slot as usize].push_live(p);
-            if use_global && last_global != Some(p) {
+            if global_phase && last_global != Some(p) {
                 global.push_live(p);
                 last_global = Some(p);
             }
@@ -596,6 +598,13 @@ pub fn train_parity(
             "parity-aware training needs at least one language",
         ));
     }
+    // Pair counts (per language and summed) and token totals are i64.
+    let pairs: u128 = train.iter().map(WordCounts::pair_total).sum();
+    if pairs > i64::MAX as u128 {
+        return Err(Error::config(format!(
+            "the languages' counts add up to {pairs} pairs, more than 2^63-1; scale them down"
+        )));
+    }
     for counts in &train {
         check_count_total(counts)?;
     }
@@ -626,6 +635,15 @@ pub fn train_parity(
             (train, Some(r))
         }
     };
+    if let Some(big) = per_slot
+        .iter()
+        .map(WordCounts::symbol_total)
+        .find(|&n| n > i64::MAX as u128)
+    {
+        return Err(Error::config(format!(
+            "a language's counts hold {big} bytes, more than 2^63-1; scale them down"
+        )));
+    }
     let words = SlotWords::from_counts(per_slot);
     let unique_words = words.len();
     let mut tokens = Vocab::byte_alphabet();
@@ -757,6 +775,21 @@ mod tests {
         .err()
         .expect("one ratio per language");
         assert!(err.to_string().contains("one per language"), "{err}");
+    }
+
+    #[test]
+    fn counts_too_large_for_the_totals_are_refused() {
+        let p = ParityConfig {
+            balance: Balance::MaxMin,
+            global_merges: 0,
+        };
+        // One-byte words have no pairs, but their token total must fit too.
+        let huge = counts(&[("a", u64::MAX / 2), ("ab", 1)]);
+        let dev = vec![counts(&[("a", u64::MAX / 2)])];
+        let err = train_parity(vec![huge], Target::Dev(dev), &p, &cfg(300))
+            .err()
+            .expect("refused");
+        assert!(err.to_string().contains("more than 2^63-1"), "{err}");
     }
 
     /// The changes `merge_word` records, summed, against recounting the word.

@@ -218,6 +218,18 @@ impl WordCounts {
             .sum()
     }
 
+    /// Symbols (bytes) over all occurrences: the token total before any merge.
+    pub fn symbol_total(&self) -> u128 {
+        let short = self.short.iter().map(|(k, c)| (k.len(), c));
+        let long = self.long.iter().map(|(k, c)| (k.len(), *c));
+        let sorted = self.sorted.iter().map(|(k, c)| (k.len(), *c));
+        short
+            .chain(long)
+            .chain(sorted)
+            .map(|(n, c)| c as u128 * n as u128)
+            .sum()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
