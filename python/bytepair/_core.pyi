@@ -83,6 +83,8 @@ class Tokenizer:
     @property
     def pattern_regex(self) -> str | None: ...
     @property
+    def normalization_options(self) -> tuple[str | None, bool]: ...
+    @property
     def curriculum(self) -> tuple[str | None, int] | None: ...
     @property
     def template(self) -> tuple[list[int], list[int]]: ...
@@ -153,6 +155,20 @@ def train(
     pattern: str | None,
     normalization: str | None,
     lowercase: bool,
+    max_distinct: int | None,
+    num_threads: int | None,
+    progress: bool,
+    files: list[FileArg] | None = None,
+    texts: Iterable[str] | None = None,
+    counts: list[Counts] | None = None,
+) -> tuple[Tokenizer, dict[str, Any]]: ...
+def train_extend(
+    *,
+    base: Tokenizer,
+    vocab_size: int,
+    special_tokens: list[str],
+    min_frequency: int,
+    max_token_length: int | None,
     max_distinct: int | None,
     num_threads: int | None,
     progress: bool,

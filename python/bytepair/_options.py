@@ -9,6 +9,9 @@ from typing import Any
 #: ``bytepair.train``, ``count`` and ``Counts.from_dict``.
 DEFAULT_PATTERN = "gpt4"
 
+#: The special tokens a vocabulary trained from bytes gets when none are named.
+DEFAULT_SPECIAL_TOKENS = ("<|endoftext|>",)
+
 
 class Unset:
     """The type of ``UNSET``: an argument the caller did not pass, so that its

@@ -10,8 +10,10 @@ from typing import Any
 from . import _core, _report
 from ._corpus import text_source
 from ._counts import Counts, count
+from ._extend import resolve_base, specials_to_add
 from ._languages import check_parity_args, reusable_sources
-from ._options import UNSET, Unset, check_int, optional_str, str_list
+from ._loader import TokenizerSpec
+from ._options import DEFAULT_SPECIAL_TOKENS, UNSET, Unset, check_int, optional_str, str_list
 from ._tokenizer import Tokenizer
 
 #: The SuperBPE scripts' names for the patterns, as names of ours; the
@@ -39,10 +41,10 @@ def train_superbpe(
     stage2_pattern: str | None | Unset = UNSET,
     max_words_per_token: int | None = 4,
     forbidden_substrings: Iterable[str] = (": ",),
-    special_tokens: Iterable[str] = ("<|endoftext|>",),
+    special_tokens: Iterable[str] | Unset = UNSET,
     min_frequency: int = 0,
     max_token_length: int | None = None,
-    base: Tokenizer | None = None,
+    base: TokenizerSpec | None = None,
     num_threads: int | None = None,
     progress: bool = True,
     text_column: str | None = None,
@@ -83,7 +85,9 @@ def train_superbpe(
         (non-empty runs between spaces); None for no limit.
     forbidden_substrings: no stage-2 token contains any of these.
     base: extend this existing BPE tokenizer instead of running stage 1 (all
-        of its merges are inherited; its ids and special tokens stay).
+        of its merges are inherited; its ids and special tokens stay). Anything
+        ``train(base=)`` takes; special tokens are then the base's unless
+        ``special_tokens`` names more.
 
     ``corpus`` may be a dict ``{language: corpus}``: ``weights`` samples each
     language as in :func:`bytepair.train`, and ``parity`` (with
@@ -101,16 +105,22 @@ def train_superbpe(
         check_int("max_words_per_token", max_words_per_token, 1)
     if num_threads is not None:
         check_int("num_threads", num_threads, 1)
-    specials = str_list("special_tokens", special_tokens)
     forbidden = str_list("forbidden_substrings", forbidden_substrings)
-    if base is not None and not isinstance(base, Tokenizer):
-        raise TypeError(f"base must be a bytepair.Tokenizer, not {type(base).__name__}")
     if base is not None:
+        base = resolve_base(base)
+        specials = specials_to_add(special_tokens)
         transition = 0
-    elif transition is None:
-        raise TypeError("train_superbpe() needs transition (an int, or a fraction of vocab_size)")
-    elif not isinstance(transition, float):
-        check_int("transition", transition, 0)
+    else:
+        specials = str_list(
+            "special_tokens",
+            DEFAULT_SPECIAL_TOKENS if isinstance(special_tokens, Unset) else special_tokens,
+        )
+        if transition is None:
+            raise TypeError(
+                "train_superbpe() needs transition (an int, or a fraction of vocab_size)"
+            )
+        if not isinstance(transition, float):
+            check_int("transition", transition, 0)
     check_parity_args(parity, parity_dev, parity_ratio, global_merges)
     if isinstance(corpus, Mapping):
         if base is not None:

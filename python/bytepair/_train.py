@@ -10,8 +10,18 @@ from typing import Any
 from . import _core, _report
 from ._corpus import text_source
 from ._counts import Counts
+from ._extend import check_split_options, extend, resolve_base, specials_to_add
 from ._languages import check_parity_args, count_languages, parity_targets
-from ._options import DEFAULT_PATTERN, UNSET, Unset, check_int, optional_str, str_list
+from ._loader import TokenizerSpec
+from ._options import (
+    DEFAULT_PATTERN,
+    DEFAULT_SPECIAL_TOKENS,
+    UNSET,
+    Unset,
+    check_int,
+    optional_str,
+    str_list,
+)
 from ._tokenizer import Tokenizer
 
 
@@ -20,7 +30,7 @@ def train(
     vocab_size: int,
     *,
     pattern: str | None | Unset = UNSET,
-    special_tokens: Iterable[str] = ("<|endoftext|>",),
+    special_tokens: Iterable[str] | Unset = UNSET,
     min_frequency: int = 0,
     max_token_length: int | None = None,
     num_threads: int | None = None,
@@ -41,6 +51,7 @@ def train(
     global_merges: int = 0,
     parity_window: int = 100,
     parity_alpha: float = 2.0,
+    base: TokenizerSpec | None = None,
 ) -> Tokenizer:
     """Train a byte-level BPE tokenizer.
 
@@ -100,6 +111,17 @@ def train(
       the language each merge was chosen for and the dev token counts before
       and after.
 
+    ``base``: extend this byte-level BPE tokenizer (a ``Tokenizer``, an
+    ``Encoding`` or its name, a native or HF ``tokenizer.json``, or GPT-2
+    files) instead of starting from bytes. Every base id, merge and special
+    token stays as it is; the text is counted with the base's pattern and
+    normalization, segmented with the base's merges, and new merges are
+    learned on top. ``vocab_size`` is still the final number of ids (largest
+    id + 1): new tokens fill the base's unused ids first, then come after its
+    largest. Special tokens are the base's unless ``special_tokens`` names
+    more (added last). ``unit``, ``specials_first``, ``pad_to``,
+    ``forced_tokens`` and ``parity`` do not apply on a base.
+
     ``corpus`` may also be a ``bytepair.Counts`` (from ``bytepair.count``):
     training then skips counting. Unless given, the pattern and normalization
     are the ones the counts were made with; given ones must be the same. The
@@ -126,9 +148,34 @@ def train(
         pad_to = 1 << max(vocab_size - 1, 1).bit_length()
     elif pad_to is not None:
         check_int("pad_to", pad_to, vocab_size)
-    specials = str_list("special_tokens", special_tokens)
     forced = list(dict.fromkeys(str_list("forced_tokens", forced_tokens)))
     check_parity_args(parity, parity_dev, parity_ratio, global_merges)
+    if base is not None:
+        return _train_on_base(
+            corpus,
+            vocab_size,
+            resolve_base(base),
+            special_tokens=special_tokens,
+            split=(pattern, normalization, lowercase),
+            refused={
+                "unit": unit != "byte",
+                "specials_first": bool(specials_first),
+                "pad_to": pad_to is not None,
+                "forced_tokens": bool(forced),
+                "parity": parity != "none",
+            },
+            min_frequency=min_frequency,
+            max_token_length=max_token_length,
+            max_distinct=max_distinct,
+            num_threads=num_threads,
+            progress=progress,
+            text_column=text_column,
+            weights=weights,
+        )
+    specials = str_list(
+        "special_tokens",
+        DEFAULT_SPECIAL_TOKENS if isinstance(special_tokens, Unset) else special_tokens,
+    )
     if isinstance(corpus, Mapping):
         pattern = DEFAULT_PATTERN if isinstance(pattern, Unset) else pattern
         optional_str("pattern", pattern)
@@ -227,3 +274,44 @@ def train(
         report, tok.vocab_size, asked=vocab_size, min_frequency=min_frequency, progress=progress
     )
     return tok
+
+
+def _train_on_base(
+    corpus: Any,
+    vocab_size: int,
+    base: Tokenizer,
+    *,
+    special_tokens: Iterable[str] | Unset,
+    split: tuple[Any, Any, Any],
+    refused: dict[str, bool],
+    weights: Any,
+    text_column: str | None,
+    **options: Any,
+) -> Tokenizer:
+    """``train(base=)``: check what does not apply on a base, count a corpus
+    per language as one, and extend."""
+    given = [name for name, on in refused.items() if on]
+    if given:
+        raise ValueError(f"train(base=) does not take {', '.join(given)}")
+    check_split_options(base, *split)
+    if isinstance(corpus, Mapping):
+        made, lowered = base._core.normalization_options
+        counting = {
+            "pattern": base.pattern,
+            "normalization": made,
+            "lowercase": lowered,
+            "max_distinct": options["max_distinct"],
+            "num_threads": options["num_threads"],
+            "progress": False,
+        }
+        corpus = Counts.sum(count_languages(corpus, weights, text_column, counting).values())
+    elif weights is not None:
+        raise ValueError("weights= needs the corpus given per language: {language: corpus}")
+    return extend(
+        corpus,
+        vocab_size,
+        base,
+        special_tokens=specials_to_add(special_tokens),
+        text_column=text_column,
+        **options,
+    )

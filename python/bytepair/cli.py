@@ -47,6 +47,16 @@ def output_path(args: argparse.Namespace) -> Path | None:
     return out
 
 
+def _write(tok, out: Path, fmt: str) -> Path:
+    """Write ``tok`` to ``out`` in ``fmt`` (auto: a directory unless it ends in .json)."""
+    if fmt == "hf" or (fmt == "auto" and out.suffix != ".json"):
+        return tok.to_huggingface(out)
+    if fmt == "tiktoken":
+        return tok.to_tiktoken(out)
+    tok.save(out)
+    return out
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     import bytepair as bp
     from bytepair._corpus import resolve_paths, sample_corpus
@@ -113,13 +123,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - started
     report = bp.last_train_report
     if out is not None:
-        if args.format == "hf" or (args.format == "auto" and out.suffix != ".json"):
-            written = tok.to_huggingface(out)
-        elif args.format == "tiktoken":
-            written = tok.to_tiktoken(out)
-        else:
-            tok.save(out)
-            written = out
+        written = _write(tok, out, args.format)
     if binary:
         with open(paths[0], "rb") as f:
             head_bytes = f.read(REPORT_SAMPLE_BYTES)
@@ -410,6 +414,66 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_extend(args: argparse.Namespace) -> int:
+    import warnings
+
+    import bytepair as bp
+    from bytepair._corpus import resolve_paths
+
+    base = bp.load_tokenizer(args.tokenizer)
+    if (args.add is None) == (args.vocab_size is None):
+        raise ValueError("give one of --add N (new tokens) or --vocab-size V (the final size)")
+    unused = base.vocab_size - base._core.num_mergeable - len(base.special_tokens)
+    if args.add is not None:
+        if args.add <= unused:
+            raise ValueError(f"--add must be more than the base's {unused} unused ids")
+        vocab_size = base.vocab_size + args.add - unused
+    else:
+        vocab_size = args.vocab_size
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        raise FileExistsError(17, "exists; pass --force to overwrite", str(out))
+    paths = resolve_paths(args.corpus)
+    started = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", bp.EarlyStopWarning)
+        tok = bp.train(
+            paths,
+            vocab_size,
+            base=base,
+            min_frequency=args.min_frequency,
+            max_token_length=args.max_token_length,
+            num_threads=args.threads,
+            progress=not args.quiet,
+        )
+    seconds = time.perf_counter() - started
+    report = bp.last_train_report
+    written = _write(tok, out, args.format)
+    new = tok._core.num_mergeable - base._core.num_mergeable
+    print(
+        f"extended {args.tokenizer} on {len(paths)} file(s): {report.bytes:,} bytes, "
+        f"{report.unique_words:,} distinct pre-tokens the base splits"
+    )
+    print(f"  vocab size     {base.vocab_size:,} -> {tok.vocab_size:,} ({new:,} new tokens)")
+    print(f"  time           {seconds:.2f} s (counting {report.count_seconds:.2f} s)")
+    rows = [(p, "train") for p in paths] + [(p, "held out") for p in args.held_out or []]
+    width = max(len(Path(p).name) for p, _ in rows)
+    print(f"\n  {'file':<{width}}  {'':8}  {'bytes/token before':>18}  {'after':>7}  {'change':>7}")
+    for path, role in rows:
+        text = _read_head([path], REPORT_SAMPLE_BYTES)
+        n = len(text.encode("utf-8"))
+        before = n / max(len(base.encode_ordinary(text)), 1)
+        after = n / max(len(tok.encode_ordinary(text)), 1)
+        print(
+            f"  {Path(path).name:<{width}}  {role:8}  {before:18.3f}  {after:7.3f}  "
+            f"{after / before - 1:+7.1%}"
+        )
+    for w in caught:
+        print(f"  note           {w.message}")
+    print(f"  wrote          {written}")
+    return 0
+
+
 def cmd_premium(args: argparse.Namespace) -> int:
     import warnings
 
@@ -536,6 +600,41 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--format", choices=["auto", "native", "hf", "tiktoken"], default="auto")
     t.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     t.set_defaults(func=cmd_train)
+
+    x = sub.add_parser(
+        "extend",
+        help="add merges to an existing tokenizer, keeping every id",
+        description="Learn new merges on top of a byte-level BPE tokenizer: every base id, "
+        "merge and special token stays, text is counted with the base's pattern and "
+        "normalization, and new tokens fill the base's unused ids, then come after its "
+        "largest. Prints bytes/token before and after on each file (first 4 MB).",
+        epilog="examples:\n"
+        "  bytepair extend -t cl100k_base bible/*.txt --add 8192 -o cl100k_bible/\n"
+        "  bytepair extend -t tok.json new_domain/ --vocab-size 40000 -o tok2.json "
+        "--held-out dev.txt",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    x.add_argument("corpus", nargs="+", help="text files, directories or globs")
+    x.add_argument(
+        "--tokenizer",
+        "-t",
+        required=True,
+        help="the base: an encoding name, a native .json, an HF tokenizer.json or its "
+        "directory, or a directory of GPT-2 files",
+    )
+    x.add_argument("--add", type=int, default=None, metavar="N", help="learn N new tokens")
+    x.add_argument(
+        "--vocab-size", type=int, default=None, help="or: the final size (largest id + 1)"
+    )
+    x.add_argument("--held-out", action="append", metavar="FILE", help="also report on FILE")
+    x.add_argument("--min-frequency", type=int, default=0)
+    x.add_argument("--max-token-length", type=int, default=None, metavar="BYTES")
+    x.add_argument("--threads", type=int, default=None)
+    x.add_argument("-o", "--output", required=True, help="FILE.json (native) or a directory (HF)")
+    x.add_argument("--format", choices=["auto", "native", "hf", "tiktoken"], default="auto")
+    x.add_argument("--force", action="store_true", help="overwrite the output")
+    x.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    x.set_defaults(func=cmd_extend)
 
     e = sub.add_parser(
         "eval",

@@ -64,13 +64,19 @@ def merge_loop(
     target: int,
     min_frequency: int = 0,
     accept=None,
+    free_ids: list[int] = (),
+    max_token_length: int | None = None,
 ) -> list[tuple[int, int]]:
     """HF's merge loop over words given as id lists; appends new tokens to
     ``tokens`` (in place, as are ``symbols``) and returns the merges.
 
     ``accept(bytes) -> bool`` may refuse a new token: the pair is dropped
     and comes back only if a later merge creates new occurrences of it.
+    ``free_ids`` are empty entries of ``tokens`` (a base's unused ids) that
+    new tokens fill first, lowest first; ``target`` counts ids in use.
+    ``max_token_length`` refuses longer tokens in bytes, as ``accept`` does.
     """
+    free = sorted(free_ids)
     ids = {t: i for i, t in enumerate(tokens) if t}
     pair_counts: Counter = Counter()
     where: dict[tuple[int, int], set[int]] = defaultdict(set)
@@ -90,7 +96,7 @@ def merge_loop(
             push(pair, pair_counts[pair], where[pair])
 
     merges: list[tuple[int, int]] = []
-    while len(tokens) < target and heap:
+    while len(tokens) - len(free) < target and heap:
         neg, pair, _, positions = heapq.heappop(heap)
         live = pair_counts[pair]
         if -neg != live:
@@ -103,9 +109,15 @@ def merge_loop(
         new_bytes = tokens[a] + tokens[b]
         if accept is not None and not accept(new_bytes):
             continue
+        if max_token_length is not None and len(new_bytes) > max_token_length:
+            continue
         if new_bytes not in ids:
-            ids[new_bytes] = len(tokens)
-            tokens.append(new_bytes)
+            if free:
+                ids[new_bytes] = free.pop(0)
+                tokens[ids[new_bytes]] = new_bytes
+            else:
+                ids[new_bytes] = len(tokens)
+                tokens.append(new_bytes)
         new = ids[new_bytes]
         merges.append(pair)
 

@@ -5,7 +5,7 @@
 //!
 //! * `tokenizer.rs`: `_core.Tokenizer` (encode, decode, facts, export);
 //! * `formats.rs`: loading tokenizer files and the bundled encodings;
-//! * `train.rs`: `train`, `train_superbpe`, `train_bytes`, `train_parity`;
+//! * `train.rs`: `train`, `train_extend`, `train_superbpe`, `train_bytes`, `train_parity`;
 //! * `counts.rs`: `_core.Counts`, `count` and the distributed steps;
 //! * `dynamic.rs`: batch-level dynamic merging;
 //! * `patterns.rs`: pre-tokenization and the patterns' regex text;
@@ -37,6 +37,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(formats::tokenizer_from_ranks, m)?,
         wrap_pyfunction!(formats::read_tiktoken_ranks, m)?,
         wrap_pyfunction!(train::train, m)?,
+        wrap_pyfunction!(train::train_extend, m)?,
         wrap_pyfunction!(train::train_superbpe, m)?,
         wrap_pyfunction!(train::train_bytes, m)?,
         wrap_pyfunction!(train::train_parity, m)?,

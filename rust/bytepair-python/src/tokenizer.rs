@@ -366,6 +366,12 @@ impl PyTokenizer {
         self.inner.pattern().regex()
     }
 
+    /// The API's (normalization, lowercase) options the tokenizer applies.
+    #[getter]
+    fn normalization_options(&self) -> (Option<&'static str>, bool) {
+        self.inner.normalization().options()
+    }
+
     /// How a SuperBPE vocabulary was trained: (stage-1 pattern, transition).
     #[getter]
     fn curriculum(&self) -> Option<(Option<&str>, usize)> {

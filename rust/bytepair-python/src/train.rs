@@ -1,4 +1,4 @@
-//! Training: `train`, `train_superbpe`, `train_bytes`, `train_parity`. Each builds the core's
+//! Training: `train`, `train_extend`, `train_superbpe`, `train_bytes`, `train_parity`. Each builds the core's
 //! request from its arguments, plans it, feeds it the corpus (files in one
 //! core call, a Python iterator in buffers), and trains; the core decides
 //! everything. Returns (tokenizer, report dict).
@@ -15,8 +15,8 @@ use bytepair::train::count::{total_size, Counts};
 use bytepair::train::parity::{Balance, ParityConfig};
 use bytepair::train::superbpe::{SuperConfig, SuperwordRules};
 use bytepair::train::{
-    BpeRequest, BytesRequest, LengthUnit, ParityRequest, Report, SuperbpeRequest, TextPlan,
-    TrainConfig, Transition,
+    BpeRequest, BytesRequest, ExtendConfig, ExtendRequest, LengthUnit, ParityRequest, Report,
+    SuperbpeRequest, TextPlan, TrainConfig, Transition,
 };
 use bytepair::Normalization;
 use pyo3::prelude::*;
@@ -113,6 +113,42 @@ pub fn train<'py>(
         },
         pattern: PatternSpec::from_option(pattern),
         normalization: Normalization::from_options(normalization, lowercase).map_err(CoreError)?,
+        max_distinct,
+    };
+    let input = input(files, texts, counts)?;
+    let plan = request.plan().map_err(CoreError)?;
+    run(py, plan, input, num_threads, progress)
+}
+
+/// Plain BPE continued on top of `base` (`bytepair.train(base=)`), on text
+/// counted with the base's pattern and normalization.
+#[pyfunction]
+#[pyo3(signature = (*, base, vocab_size, special_tokens, min_frequency, max_token_length,
+    max_distinct, num_threads, progress, files=None, texts=None, counts=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn train_extend<'py>(
+    py: Python<'py>,
+    base: PyRef<'py, PyTokenizer>,
+    vocab_size: usize,
+    special_tokens: Vec<String>,
+    min_frequency: u64,
+    max_token_length: Option<usize>,
+    max_distinct: Option<usize>,
+    num_threads: Option<usize>,
+    progress: bool,
+    files: Option<Vec<FileArg>>,
+    texts: Option<Bound<'py, PyAny>>,
+    counts: Option<Vec<PyRef<'py, PyCounts>>>,
+) -> PyResult<Trained<'py>> {
+    let request = ExtendRequest {
+        config: ExtendConfig {
+            vocab_size,
+            special_tokens,
+            min_frequency,
+            max_token_length,
+            progress,
+        },
+        base: &base.inner,
         max_distinct,
     };
     let input = input(files, texts, counts)?;

@@ -5,6 +5,7 @@
 //! ```text
 //! text ─ count::Counter ─ Counts ─┬─ bpe::train_from_counts ── merge::learn_merges ─ Vocab
 //!                                 ├─ superbpe (stage 1, replay, stage 2 ── positional)
+//!                  base Tokenizer ┼─ extend (replay, then the merge loop; shared with superbpe)
 //! Counts per language, dev Counts ┼─ parity::train_parity (the worst language picks)
 //! bytes ─ binary::ByteCounter ────┴─ binary::train_bytes ────── positional
 //! ```
@@ -16,6 +17,7 @@ pub mod binary;
 pub mod bpe;
 pub mod config;
 pub mod count;
+pub mod extend;
 pub mod merge;
 mod packed;
 mod pair_counts;
@@ -27,7 +29,8 @@ pub mod superbpe;
 
 pub use bpe::{check_count_total, train_from_counts, words_to_symbols, Trained};
 pub use config::{LengthUnit, TrainConfig};
+pub use extend::ExtendConfig;
 pub use request::{
-    BpeRequest, BytesRequest, ParityReport, ParityRequest, Report, SuperbpeRequest, TextPlan,
-    Transition,
+    BpeRequest, BytesRequest, ExtendPlan, ExtendRequest, ParityReport, ParityRequest, Report,
+    SuperbpeRequest, TextPlan, Transition,
 };

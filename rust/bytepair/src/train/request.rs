@@ -3,6 +3,8 @@
 //!
 //! * [`BpeRequest`]: plain byte-level BPE on text (`bytepair.train`), or on
 //!   counts made before (`bytepair.train(counts)`);
+//! * [`ExtendRequest`]: plain BPE on top of a base tokenizer
+//!   (`bytepair.train(base=)`);
 //! * [`SuperbpeRequest`]: the SuperBPE curriculum, fresh or on top of a base;
 //! * [`BytesRequest`]: BPE over raw bytes (`bytepair.train_bytes`).
 //!
@@ -17,6 +19,7 @@ use super::binary::{train_bytes, ByteCounter, ByteTrainConfig};
 use super::bpe::train_from_counts;
 use super::config::{check_forced, TrainConfig};
 use super::count::{Counter, Counts, Pruned};
+use super::extend::{check_extendable, extend_bpe, ExtendConfig};
 use super::merge::StopReason;
 use super::parity::{train_parity, ParityConfig, Target};
 use super::superbpe::{self, SuperConfig};
@@ -189,6 +192,84 @@ impl TextPlan for BpePlan {
     }
 }
 
+// ---- extending a base ----------------------------------------------------
+
+/// Plain BPE continued on top of a base tokenizer: `bytepair.train(base=)`.
+/// Text is counted with the base's pattern and normalization.
+pub struct ExtendRequest<'b> {
+    pub config: ExtendConfig,
+    pub base: &'b Tokenizer,
+    /// Bounded-memory counting: at most this many distinct pre-tokens.
+    pub max_distinct: Option<usize>,
+}
+
+/// A checked [`ExtendRequest`].
+pub struct ExtendPlan<'b> {
+    config: ExtendConfig,
+    base: &'b Tokenizer,
+    pre: Pretokenizer,
+    max_distinct: Option<usize>,
+    started: Instant,
+}
+
+impl<'b> ExtendRequest<'b> {
+    pub fn plan(self) -> Result<ExtendPlan<'b>> {
+        let started = Instant::now();
+        check_extendable(self.base.vocab())?;
+        Ok(ExtendPlan {
+            pre: Pretokenizer::new(self.base.pattern().clone())?,
+            config: self.config,
+            base: self.base,
+            max_distinct: self.max_distinct,
+            started,
+        })
+    }
+}
+
+impl TextPlan for ExtendPlan<'_> {
+    fn counter(&self) -> Counter<'_> {
+        Counter::new(&self.pre)
+            .with_normalization(self.base.normalization())
+            .with_max_distinct(self.max_distinct)
+    }
+
+    /// One count, made with the base's pattern and normalization.
+    fn train(self, counts: Vec<Counts>) -> Result<(Tokenizer, Report)> {
+        let counted = since(self.started);
+        let counts = one(counts)?;
+        if counts.meta.line_boundaries {
+            return Err(Error::config(
+                "these counts were made with line_boundaries=True (SuperBPE stage-2 pieces); \
+                 pass them to bytepair.train_superbpe(base=)",
+            ));
+        }
+        counts.meta.check_split(
+            "the base's pattern",
+            self.pre.spec(),
+            self.base.normalization(),
+        )?;
+        let bytes = counts.meta.total_bytes;
+        let out = extend_bpe(self.base.vocab(), counts.words, &self.config)?;
+        let tokenizer = Tokenizer::new(out.vocab, self.pre.spec().clone())?
+            .with_normalization(self.base.normalization())
+            .with_template(self.base.template().clone())?
+            .with_curriculum(self.base.curriculum().cloned());
+        let report = Report {
+            stop: out.stop,
+            bytes,
+            unique_words: out.unique_words,
+            merges: tokenizer.vocab().merges().len(),
+            forced_skipped: Vec::new(),
+            pruned: counts.pruned,
+            count_seconds: counted,
+            seconds: since(self.started),
+            superbpe: None,
+            parity: None,
+        };
+        Ok((tokenizer, report))
+    }
+}
+
 // ---- SuperBPE ----------------------------------------------------------------
 
 /// How many merges stage 1 learns.
@@ -252,6 +333,9 @@ impl<'b> SuperbpeRequest<'b> {
                 self.config.special_tokens.len()
             )));
         }
+        if let Some(b) = self.base {
+            check_extendable(b.vocab())?;
+        }
         let stage1 = match self.base {
             Some(b) => b.pattern().clone(),
             None => self.stage1_pattern,
@@ -277,7 +361,8 @@ impl TextPlan for SuperbpePlan<'_> {
     /// of a base).
     fn counter(&self) -> Counter<'_> {
         match self.base {
-            Some(_) => Counter::new(&self.pre2),
+            // Encoding will normalize as the base does; so is the text counted.
+            Some(b) => Counter::new(&self.pre2).with_normalization(b.normalization()),
             None => Counter::with_pretokenizers(vec![&self.pre1, &self.pre2]),
         }
     }
@@ -286,6 +371,7 @@ impl TextPlan for SuperbpePlan<'_> {
     fn train(self, counts: Vec<Counts>) -> Result<(Tokenizer, Report)> {
         let counted = since(self.started);
         let none = Normalization::None;
+        let pieces_normalized = self.base.map_or(none, Tokenizer::normalization);
         let (stage1, pieces) = match (self.base, <[Counts; 2]>::try_from(counts)) {
             (None, Ok([words, pieces])) => (Stage1::Words(words), pieces),
             (None, Err(_)) => {
@@ -308,7 +394,7 @@ impl TextPlan for SuperbpePlan<'_> {
         }
         pieces
             .meta
-            .check_split("stage2_pattern", self.pre2.spec(), none)?;
+            .check_split("stage2_pattern", self.pre2.spec(), pieces_normalized)?;
         if let Stage1::Words(w) = &stage1 {
             if w.meta.line_boundaries {
                 return Err(Error::config(

@@ -5,7 +5,8 @@
 //! 2. Stage 2 counts the same text again with a coarse pattern and newlines
 //!    as hard boundaries, so pieces are clauses or lines. Each distinct piece
 //!    is *replayed*: segmented with the inherited merges in their order, which
-//!    is what encoding it with the stage-1 vocabulary does ([`replay`]).
+//!    is what encoding it with the stage-1 vocabulary does
+//!    ([`super::extend::replay`]).
 //! 3. Greedy BPE then continues over those segmentations up to the target
 //!    size, refusing tokens with too many words or a forbidden substring
 //!    ([`superword_filter`]), with the merge loop built for long words
@@ -24,13 +25,12 @@
 
 use super::bpe::{check_count_total, words_to_symbols};
 use super::count::WordCounts;
-use super::merge::{learn_merges, MergeConfig, StopReason, Words};
+use super::extend::{check_replayable, replay, Opening};
+use super::merge::{learn_merges, MergeConfig, StopReason};
 use super::positional::learn_merges_positional;
-use crate::encode::{Encoder, Scratch};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
-use crate::vocab::{MergeRule, Vocab};
-use rayon::prelude::*;
+use crate::vocab::Vocab;
 
 /// The stage-2 rules for a new token.
 #[derive(Clone, Debug, Default)]
@@ -103,72 +103,6 @@ pub fn stage1(
         .unwrap_or(256);
     tokens.truncate(made.max(256));
     (tokens, merges)
-}
-
-/// Check that a listed merge list can be replayed in order: each merge joins
-/// tokens that are single bytes or made by an earlier merge.
-pub fn check_replayable(vocab: &Vocab) -> Result<()> {
-    if vocab.rule() != MergeRule::Listed {
-        return Ok(()); // a ranked vocabulary is applied by rank, not replayed
-    }
-    let mut made = vec![false; vocab.size()];
-    for &id in vocab.byte_ids() {
-        made[id as usize] = true;
-    }
-    let tokens = vocab.tokens();
-    let show = |id: u32| format!("{:?}", String::from_utf8_lossy(&tokens[id as usize]));
-    for (rank, (&(a, b), &r)) in vocab.merges().iter().zip(vocab.merge_results()).enumerate() {
-        for side in [a, b] {
-            if !made[side as usize] {
-                return Err(Error::config(format!(
-                    "inherited merge {rank} ({} + {}) cannot be replayed: no earlier merge makes {}",
-                    show(a),
-                    show(b),
-                    show(side)
-                )));
-            }
-        }
-        made[r as usize] = true;
-    }
-    Ok(())
-}
-
-/// Segment every distinct stage-2 piece with `vocab` (the inherited merges,
-/// in order). Pieces that end up one token carry no pair and are dropped.
-pub fn replay(pieces: &[(Box<[u8]>, u64)], vocab: &Vocab) -> (Words, Vec<u64>) {
-    let encoder = Encoder::new(vocab);
-    let parts: Vec<(Vec<u32>, Vec<u32>, Vec<u64>)> = pieces
-        .par_chunks(2048)
-        .map_init(Scratch::default, |scratch, chunk| {
-            let mut symbols = Vec::new();
-            let mut lens = Vec::new();
-            let mut counts = Vec::new();
-            for (piece, count) in chunk {
-                let start = symbols.len();
-                encoder.encode_piece(vocab, piece, &mut symbols, scratch);
-                if symbols.len() - start < 2 {
-                    symbols.truncate(start);
-                } else {
-                    lens.push((symbols.len() - start) as u32);
-                    counts.push(*count);
-                }
-            }
-            (symbols, lens, counts)
-        })
-        .collect();
-    let total = parts.iter().map(|p| p.0.len()).sum();
-    let num = parts.iter().map(|p| p.1.len()).sum();
-    let mut words = Words::with_capacity(num, total);
-    let mut counts = Vec::with_capacity(num);
-    for (symbols, lens, cs) in parts {
-        let mut at = 0;
-        for len in lens {
-            words.push(symbols[at..at + len as usize].iter().copied());
-            at += len as usize;
-        }
-        counts.extend(cs);
-    }
-    (words, counts)
 }
 
 /// What stage 2 did, for the report.
@@ -295,57 +229,22 @@ pub fn train_superbpe(
 }
 
 /// Stage 2 on top of an existing vocabulary (the official "extend an
-/// existing tokenizer" workflow): its ids, merges and special tokens stay as
-/// they are, new tokens get the ids after all of them, and special tokens it
-/// lacks come last. `cfg.transition` is ignored: every base merge is inherited.
-/// Unused ids of the base (cl100k_base has 17) take the first new tokens.
+/// existing tokenizer" workflow), laid out as [`Opening`] says: the base's
+/// ids, merges and special tokens stay, new tokens fill its unused ids and
+/// then come after all of them. `cfg.transition` is ignored: every base merge
+/// is inherited.
 pub fn extend(base: &Vocab, pieces: WordCounts, cfg: &SuperConfig) -> Result<(Vocab, Stage2)> {
-    if base.byte_fallback() {
-        return Err(Error::config(
-            "base must be a byte-level BPE tokenizer; SentencePiece-style (byte-fallback) \
-             vocabularies cannot be extended yet",
-        ));
-    }
-    let new_specials: Vec<String> = cfg
-        .special_tokens
-        .iter()
-        .filter(|s| base.special_id(s).is_none())
-        .cloned()
-        .collect();
-    let mut tokens = base.tokens().to_vec();
-    tokens.resize(base.size(), Vec::new());
-    if cfg.vocab_size < tokens.len() + new_specials.len() {
-        return Err(Error::config(format!(
-            "vocab_size={} is not larger than the base vocabulary ({} ids with its special tokens)",
-            cfg.vocab_size,
-            tokens.len() + new_specials.len()
-        )));
-    }
-    let free: Vec<u32> = (0..tokens.len() as u32)
-        .filter(|&i| tokens[i as usize].is_empty() && !base.is_special(i))
-        .collect();
-    let target = cfg.vocab_size - new_specials.len();
-    let st2 = stage2(pieces, base, &mut tokens, target, cfg, &free)?;
-    let unfilled = free
-        .iter()
-        .filter(|&&i| tokens[i as usize].is_empty())
-        .count();
-    if unfilled > 0 {
-        return Err(Error::config(format!(
-            "the base has {} unused ids that new tokens fill first, and training stopped \
-             with {unfilled} of them unfilled: raise vocab_size or give more text",
-            free.len()
-        )));
-    }
-    let mut merges = base.merges().to_vec();
-    merges.extend_from_slice(&st2.merges);
-    let mut specials = base.specials().to_vec();
-    let first_new = tokens.len() as u32;
-    for (i, s) in new_specials.into_iter().enumerate() {
-        specials.push((s, first_new + i as u32));
-    }
-    let vocab =
-        Vocab::with_special_ids(tokens, merges, specials)?.with_ignore_merges(base.ignore_merges());
+    let mut opening = Opening::new(base, cfg.vocab_size, &cfg.special_tokens)?;
+    let free = opening.free_ids.clone();
+    let st2 = stage2(
+        pieces,
+        base,
+        &mut opening.tokens,
+        opening.target,
+        cfg,
+        &free,
+    )?;
+    let vocab = opening.close(base, &st2.merges)?;
     Ok((vocab, st2))
 }
 
@@ -372,18 +271,5 @@ mod tests {
         assert!(!ok(b" of the way"));
         assert!(!ok(b"Answer: A"));
         assert!(ok(b"Answer:"));
-    }
-
-    #[test]
-    fn out_of_order_merges_are_refused() {
-        let mut tokens = Vocab::byte_alphabet();
-        tokens.push(b"ab".to_vec());
-        tokens.push(b"abc".to_vec());
-        let id = |t: &[u8], ts: &[Vec<u8>]| ts.iter().position(|x| x == t).unwrap_or(0) as u32;
-        let (a, b, c) = (id(b"a", &tokens), id(b"b", &tokens), id(b"c", &tokens));
-        // "abc" = "ab" + "c" listed before "ab" is made.
-        let vocab = Vocab::new(tokens, vec![(256, c), (a, b)], &[]).expect("vocab");
-        let err = check_replayable(&vocab).expect_err("must refuse");
-        assert!(err.to_string().contains("merge 0"), "{err}");
     }
 }
