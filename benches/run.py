@@ -65,6 +65,8 @@ SUITES: dict[str, tuple[str, list[str], list[str]]] = {
     "domain": ("domain_bench.py", [], []),
     "train": ("train_bench.py", ["--runs", "5"], ["--runs", "1"]),
     "distributed": ("distributed_bench.py", ["count", "--runs", "5"], ["count", "--runs", "1"]),
+    "fairness": ("fairness_bench.py", ["--runs", "3"], ["--runs", "1", "--part", "premium,bible"]),
+    "surgery": ("surgery_bench.py", ["--runs", "3"], ["--runs", "1"]),
 }
 
 PEERS = [

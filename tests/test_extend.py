@@ -318,3 +318,22 @@ def test_cli_extend_reports_bytes_per_token_and_writes_the_tokenizer(tmp_path):
     assert r.returncode == 1 and "exists" in r.stderr, "never overwrites unasked"
     r = run("extend", "-t", "cl100k_base", str(train), "-o", str(tmp_path / "x.json"))
     assert r.returncode == 1 and "--add N" in r.stderr
+
+
+def test_the_readme_example_runs(tmp_path, monkeypatch):
+    from conftest import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("### Extending a tokenizer\n\n```python\n", 1)[1].split("\n```", 1)[0]
+    block = block.replace("../shared/", str(ROOT.parent / "shared") + "/")
+    monkeypatch.chdir(tmp_path)
+    scope: dict = {}
+    exec(compile(block, "README.md (extend)", "exec"), scope)
+    base, ext, held_out = scope["base"], scope["ext"], scope["held_out"]
+    assert (len(base.encode_ordinary(held_out)), len(ext.encode_ordinary(held_out))) == (
+        153_157,
+        19_472,
+    )
+    hf = tokenizers.Tokenizer.from_file(str(tmp_path / "cl100k-coptic" / "tokenizer.json"))
+    sample = held_out[:3000] + " The quick brown fox, 12345!"
+    assert hf.encode(sample, add_special_tokens=False).ids == ext.encode_ordinary(sample)

@@ -17,6 +17,7 @@ from ._corpus import sample_corpus
 from ._counts import Counts, count
 from ._loader import load_tokenizer
 from ._options import DEFAULT_PATTERN, UNSET
+from ._prune import prune_embeddings
 from ._report import (
     EarlyStopWarning,
     ForcedTokenWarning,
@@ -47,6 +48,7 @@ __all__ = [
     "dynamic",
     "fairness",
     "load_tokenizer",
+    "prune_embeddings",
     "load",
     "model",
     "presets",

@@ -55,6 +55,9 @@ class Tokenizer:
         disallowed: SpecialArg,
         num_threads: int | None,
     ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint64]]: ...
+    def prune(
+        self, *, keep: list[int], corpus: Counts | None, min_count: int, target_size: int | None
+    ) -> tuple[Tokenizer, list[int]]: ...
     def encode_piece(self, *, piece: bytes) -> list[int]: ...
     def encode_files(
         self, *, paths: list[str], out: str, dtype: str, eot: int | None, progress: bool

@@ -255,6 +255,33 @@ class Tokenizer:
         regex = self._core.pattern_regex or ""
         return Encoding._from_core(name, regex, self._core, self.special_tokens)
 
+    def prune(
+        self,
+        keep: Iterable[int | str | bytes] | None = None,
+        corpus=None,
+        min_count: int = 1,
+        target_size: int | None = None,
+        *,
+        text_column: str | None = None,
+    ):
+        """A smaller vocabulary and the id map: ``(Tokenizer, id_map)``.
+
+        Kept: the 256 bytes and the special tokens always; the tokens in
+        ``keep`` (ids, or tokens as str or bytes); and with ``corpus`` (paths,
+        an iterator of text, or ``Counts`` made with this tokenizer's pattern
+        and normalization) the tokens its encoding uses at least ``min_count``
+        times, or instead the most used ones that fit ``target_size`` final
+        ids. Every kept token brings the tokens its own encoding goes
+        through, so it stays reachable; merges are re-derived and ids
+        renumbered densely in their old order. ``id_map`` is a numpy int64
+        array, old id -> new id (-1 for dropped); ``bytepair.prune_embeddings``
+        slices an embedding matrix with it. Needs numpy (``bytepair[numpy]``).
+        """
+        from ._prune import prune_core
+
+        core, id_map = prune_core(self._core, keep, corpus, min_count, target_size, text_column)
+        return Tokenizer(core), id_map
+
     def stats(self, texts: Iterable[str], baseline: Tokenizer | None = None):
         """Bytes per token, tokens per word, the share of tokens that cross a
         space, and a words-per-token histogram on ``texts`` (special tokens

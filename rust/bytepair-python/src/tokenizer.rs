@@ -1,9 +1,11 @@
 //! `_core.Tokenizer`: encoding, decoding and the facts of a tokenizer.
 
 use crate::convert::{IntCache, SpecialSet};
+use crate::counts::PyCounts;
 use crate::errors::{CoreError, CoreResult};
 use crate::pools::shared_pool;
 use bytepair::io::token_files::{encode_files, Dtype};
+use bytepair::prune::{prune, PruneRequest};
 use bytepair::tally::tally_batch;
 use bytepair::Tokenizer;
 use numpy::PyArray1;
@@ -221,6 +223,31 @@ impl PyTokenizer {
             .into_iter()
             .map(|t| (t.tokens, t.fallback))
             .collect())
+    }
+
+    /// A smaller tokenizer: the bytes, the specials, `keep`, and the tokens
+    /// `corpus` uses (at least `min_count` times, or the most used up to
+    /// `target_size` ids), each with what builds it. Returns it and the map
+    /// old id -> new id (-1 for dropped).
+    #[pyo3(signature = (*, keep, corpus, min_count, target_size))]
+    fn prune(
+        &self,
+        py: Python<'_>,
+        keep: Vec<u32>,
+        corpus: Option<PyRef<'_, PyCounts>>,
+        min_count: u64,
+        target_size: Option<usize>,
+    ) -> PyResult<(PyTokenizer, Vec<i64>)> {
+        let request = PruneRequest {
+            keep,
+            corpus: corpus.as_ref().map(|c| &c.inner),
+            min_count,
+            target_size,
+        };
+        let out = py
+            .detach(|| prune(&self.inner, &request))
+            .map_err(CoreError)?;
+        Ok((PyTokenizer::wrap(out.tokenizer), out.id_map))
     }
 
     /// BPE over one piece of bytes, with no pre-tokenization.

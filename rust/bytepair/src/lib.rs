@@ -52,6 +52,7 @@ pub mod pack;
 pub mod prefetch;
 pub mod pretok;
 pub mod progress;
+pub mod prune;
 pub mod tally;
 pub mod tokenizer;
 pub mod train;
