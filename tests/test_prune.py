@@ -191,3 +191,46 @@ def test_bad_prune_arguments_are_named():
         spm.prune(keep=[5])
     with pytest.raises(ValueError, match="rows"):
         bp.prune_embeddings(np.zeros((3, 2)), np.array([0, 1]))
+
+
+def test_cli_prune_writes_the_tokenizer_and_the_id_map(tmp_path):
+    from test_cli import run
+
+    corpus = tmp_path / "c.txt"
+    with open(NOVELS, encoding="utf-8") as f:
+        corpus.write_text(f.read(1_000_000), encoding="utf-8")
+    out, id_map = tmp_path / "small.json", tmp_path / "map.npy"
+    args = ["prune", "-t", "cl100k_base", "--corpus", str(corpus), "--target-size", "8192"]
+    r = run(*args, "-o", str(out), "--id-map", str(id_map))
+    assert r.returncode == 0, r.stderr
+    assert "100,277 -> 8,192 ids" in r.stdout
+    small = bp.Tokenizer.load(out)
+    want, want_map = bp.load_tokenizer("cl100k_base").prune(
+        corpus=iter([corpus.read_text(encoding="utf-8")]), target_size=8192
+    )
+    assert small.merges == want.merges
+    assert (np.load(id_map) == want_map).all()
+    r = run(*args, "--min-count", "3", "-o", str(tmp_path / "x.json"))
+    assert r.returncode == 1 and "not both" in r.stderr
+    r = run(*args, "-o", str(out))
+    assert r.returncode == 1 and "exists" in r.stderr
+
+
+def test_the_readme_example_runs(tmp_path, monkeypatch):
+    from conftest import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("### Pruning a tokenizer\n\n```python\n", 1)[1].split("\n```", 1)[0]
+    block = block.replace("../shared/", str(ROOT.parent / "shared") + "/")
+    monkeypatch.chdir(tmp_path)
+    scope: dict = {}
+    exec(compile(block, "README.md (prune)", "exec"), scope)
+    base, small, held_out = scope["base"], scope["small"], scope["held_out"]
+    assert (len(base.encode_ordinary(held_out)), len(small.encode_ordinary(held_out))) == (
+        223_100,
+        248_891,
+    )
+    transformers = pytest.importorskip("transformers")
+    auto = transformers.AutoTokenizer.from_pretrained(str(tmp_path / "o200k-16k"))
+    sample = held_out[:5000]
+    assert auto.encode(sample, add_special_tokens=False) == small.encode_ordinary(sample)

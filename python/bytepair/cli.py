@@ -474,6 +474,63 @@ def cmd_extend(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_prune(args: argparse.Namespace) -> int:
+    import bytepair as bp
+    from bytepair._corpus import resolve_paths
+
+    if args.target_size is not None and args.min_count is not None:
+        raise ValueError("give one of --target-size N or --min-count N, not both")
+    if args.target_size is None and args.min_count is None and not args.keep:
+        raise ValueError("say what to keep: --target-size N, --min-count N or --keep TOKEN")
+    if (args.target_size is not None or args.min_count is not None) and not args.corpus:
+        raise ValueError("--target-size and --min-count rank the tokens a --corpus uses")
+    base = bp.load_tokenizer(args.tokenizer)
+    out = Path(args.output)
+    if out.exists() and not args.force:
+        raise FileExistsError(17, "exists; pass --force to overwrite", str(out))
+    paths = resolve_paths(args.corpus) if args.corpus else []
+    started = time.perf_counter()
+    # Each file is one document, so pre-tokens that span lines (code's
+    # newline-and-indent runs) are counted as the tokenizer will see them.
+    texts = (Path(p).read_text(encoding="utf-8", errors="replace") for p in paths)
+    pruned, id_map = base.prune(
+        keep=args.keep,
+        corpus=texts if paths else None,
+        min_count=args.min_count or 1,
+        target_size=args.target_size,
+    )
+    seconds = time.perf_counter() - started
+    written = _write(pruned, out, args.format)
+    kept = int((id_map >= 0).sum())
+    print(
+        f"pruned {args.tokenizer}: {base.vocab_size:,} -> {pruned.vocab_size:,} ids "
+        f"({kept - 256 - len(pruned.special_tokens):,} merged tokens, 256 bytes, "
+        f"{len(pruned.special_tokens):,} special) in {seconds:.2f} s"
+    )
+    rows = [(p, "counted") for p in paths] + [(p, "held out") for p in args.held_out or []]
+    if rows:
+        width = max(len(Path(p).name) for p, _ in rows)
+        print(
+            f"\n  {'file':<{width}}  {'':8}  {'bytes/token before':>18}  {'after':>7}  {'kept':>6}"
+        )
+    for path, role in rows:
+        text = _read_head([path], REPORT_SAMPLE_BYTES)
+        n = len(text.encode("utf-8"))
+        before = n / max(len(base.encode_ordinary(text)), 1)
+        after = n / max(len(pruned.encode_ordinary(text)), 1)
+        print(
+            f"  {Path(path).name:<{width}}  {role:8}  {before:18.3f}  {after:7.3f}  "
+            f"{after / before:6.1%}"
+        )
+    print(f"  wrote          {written}")
+    if args.id_map:
+        from bytepair._optional import numpy
+
+        numpy("bytepair prune --id-map").save(args.id_map, id_map)
+        print(f"  id map         {args.id_map} (old id -> new id, -1 dropped)")
+    return 0
+
+
 def cmd_premium(args: argparse.Namespace) -> int:
     import warnings
 
@@ -635,6 +692,32 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--force", action="store_true", help="overwrite the output")
     x.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     x.set_defaults(func=cmd_extend)
+
+    pr = sub.add_parser(
+        "prune",
+        help="shrink a tokenizer to the tokens a corpus uses, with an id map",
+        description="Keep the 256 bytes, the special tokens, --keep tokens and the tokens "
+        "the corpus uses (at least --min-count times, or the most used up to "
+        "--target-size ids), each with the tokens that build it; re-derive the merges and "
+        "renumber the ids densely. Each corpus file is counted as one document. Prints "
+        "bytes/token before and after (first 4 MB per file).",
+        epilog="examples:\n"
+        "  bytepair prune -t o200k_base --corpus data/*.txt --target-size 32768 -o small/ "
+        "--id-map map.npy\n"
+        "  bytepair prune -t tok.json --corpus logs/ --min-count 5 -o tok_small.json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    pr.add_argument("--tokenizer", "-t", required=True, help="an encoding name or a file")
+    pr.add_argument("--corpus", nargs="+", default=None, help="files, directories or globs")
+    pr.add_argument("--target-size", type=int, default=None, help="the final number of ids")
+    pr.add_argument("--min-count", type=int, default=None, help="or: keep tokens used this often")
+    pr.add_argument("--keep", action="append", metavar="TOKEN", help="always keep (repeatable)")
+    pr.add_argument("--held-out", action="append", metavar="FILE", help="also report on FILE")
+    pr.add_argument("--id-map", metavar="NPY", help="save the id map (numpy)")
+    pr.add_argument("-o", "--output", required=True, help="FILE.json (native) or a directory (HF)")
+    pr.add_argument("--format", choices=["auto", "native", "hf", "tiktoken"], default="auto")
+    pr.add_argument("--force", action="store_true", help="overwrite the output")
+    pr.set_defaults(func=cmd_prune)
 
     e = sub.add_parser(
         "eval",
