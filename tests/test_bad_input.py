@@ -73,6 +73,16 @@ def test_missing_file_and_empty_glob(tmp_path):
         bp.train(str(tmp_path / "*.txt"), 300, progress=False)
 
 
+def test_text_passed_as_paths_is_named_by_its_start():
+    text = "[Chapter 1]\nIt was a dark and stormy night. " * 500
+    with pytest.raises(FileNotFoundError, match="looks like text") as e:
+        bp.train([text], 300, progress=False)
+    assert e.value.filename == text[:40] + "..."
+    assert len(str(e.value)) < 300, "the message does not quote the whole text"
+    with pytest.raises(FileNotFoundError, match="looks like text"):
+        bp.count("one line\nand another", progress=False)
+
+
 def test_wrong_types():
     with pytest.raises(TypeError, match="corpus item 1 is int"):
         bp.train(iter(["ok", 5]), 300, progress=False)

@@ -20,8 +20,21 @@ def sample_corpus() -> Path:
     return Path(str(resources.files("bytepair") / "data" / "sample.txt"))
 
 
+#: Longer than any path a file system takes: such a str is text, not a path.
+_LONGEST_PATH = 4096
+
+
 def _expand(entry: PathLike) -> list[str]:
     text = os.fspath(entry)
+    if isinstance(text, str) and ("\n" in text or len(text) > _LONGEST_PATH):
+        # Text passed where paths go: name it by its start, not all of it.
+        raise FileNotFoundError(
+            2,
+            f"No such file: this str of {len(text):,} characters looks like text, and a str "
+            "or list of str is read as paths; to train on in-memory strings pass an "
+            "iterator, e.g. iter(texts)",
+            text[:40] + "...",
+        )
     if glob.has_magic(text):
         found = sorted(p for p in glob.glob(text, recursive=True) if os.path.isfile(p))
         if not found:
