@@ -21,3 +21,26 @@ def shared_path(*parts: str) -> Path:
             pytest.fail(f"{p} is missing on CI; ../shared must sit beside the repository")
         pytest.skip(f"{p} not found: ../shared/data is not beside this checkout")
     return p
+
+
+def run_readme_block(heading: str, tmp_path: Path, monkeypatch) -> dict:
+    """Run the README's first python block under ``### heading`` in ``tmp_path``
+    (with ../shared/ pointing beside the repository); return its names."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split(f"### {heading}\n\n```python\n", 1)[1].split("\n```", 1)[0]
+    block = block.replace("../shared/", str(ROOT.parent / "shared") + "/")
+    monkeypatch.chdir(tmp_path)
+    scope: dict = {}
+    exec(compile(block, f"README.md ({heading})", "exec"), scope)
+    return scope
+
+
+def tokens_by_id(tok) -> list[bytes]:
+    """A tokenizer's mergeable tokens by id, b"" for a special or unused id."""
+    out = []
+    for i in range(tok.vocab_size):
+        try:
+            out.append(b"" if tok._core.is_special(id=i) else tok.token_bytes(i))
+        except KeyError:  # an unused id
+            out.append(b"")
+    return out

@@ -11,7 +11,7 @@ import warnings
 import bytepair as bp
 import pytest
 import tokenizers
-from conftest import shared_path
+from conftest import run_readme_block, shared_path, tokens_by_id
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reference import extend_bpe as ref
@@ -42,19 +42,9 @@ def novels() -> list[str]:
         return f.read(2_000_000).splitlines(keepends=True)
 
 
-def _base_state(tok: bp.Tokenizer) -> tuple[list[bytes], list[tuple[int, int]], dict[str, int]]:
-    """A base as the reference takes it: tokens by id (b"" for none)."""
-    tokens = []
-    for i in range(tok.n_vocab):
-        try:
-            tokens.append(b"" if tok._core.is_special(id=i) else tok.token_bytes(i))
-        except KeyError:  # an unused id
-            tokens.append(b"")
-    return tokens, tok._core.merges(), tok.special_tokens
-
-
 def _state(tok: bp.Tokenizer) -> tuple[list[bytes], list[tuple[int, int]], dict[str, int]]:
-    return _base_state(tok)
+    """A tokenizer as the reference takes and gives it."""
+    return tokens_by_id(tok), tok._core.merges(), tok.special_tokens
 
 
 # ---- against the reference --------------------------------------------------
@@ -87,7 +77,7 @@ def test_extension_equals_the_reference(
         max_token_length=max_token_length,
         progress=False,
     )
-    tokens, merges, sp = _base_state(base)
+    tokens, merges, sp = _state(base)
     want = ref.extend(
         dict(counts.most_common()),
         tokens,
@@ -115,7 +105,7 @@ def test_a_ranked_base_with_holes_equals_the_reference(tmp_path_factory, new_tex
     )
     counts = bp.count(iter(new_texts), progress=False)
     size = base.vocab_size + grow
-    tokens, merges, sp = _base_state(base)
+    tokens, merges, sp = _state(base)
     assert tokens[top + 1] == tokens[top + 2] == b"", "two unused ids between the specials"
     want = ref.extend(dict(counts.most_common()), tokens, merges, sp, size, ignore_merges=True)
     if not (want[0][top + 1] and want[0][top + 2]):
@@ -321,14 +311,7 @@ def test_cli_extend_reports_bytes_per_token_and_writes_the_tokenizer(tmp_path):
 
 
 def test_the_readme_example_runs(tmp_path, monkeypatch):
-    from conftest import ROOT
-
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = text.split("### Extending a tokenizer\n\n```python\n", 1)[1].split("\n```", 1)[0]
-    block = block.replace("../shared/", str(ROOT.parent / "shared") + "/")
-    monkeypatch.chdir(tmp_path)
-    scope: dict = {}
-    exec(compile(block, "README.md (extend)", "exec"), scope)
+    scope = run_readme_block("Extending a tokenizer", tmp_path, monkeypatch)
     base, ext, held_out = scope["base"], scope["ext"], scope["held_out"]
     assert (len(base.encode_ordinary(held_out)), len(ext.encode_ordinary(held_out))) == (
         153_157,

@@ -12,7 +12,7 @@ from pathlib import Path
 import bytepair as bp
 import pytest
 from bytepair.fairness import NormalizationWarning, gini, read_parallel, token_premium
-from conftest import ROOT, shared_path
+from conftest import ROOT, run_readme_block, shared_path
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -374,12 +374,7 @@ def test_bad_arguments_say_what_is_wrong(tmp_path):
 @pytest.mark.filterwarnings("ignore::bytepair.fairness.NormalizationWarning")
 def test_the_readme_fairness_example_runs(tmp_path, monkeypatch):
     shared_path("corpora", "multilingual", "flores200")
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = text.split("### Fairness across languages\n\n```python\n", 1)[1].split("\n```", 1)[0]
-    block = block.replace("../shared/", str(ROOT.parent / "shared") + "/")
-    monkeypatch.chdir(tmp_path)
-    scope: dict = {}
-    exec(compile(block, "README.md (fairness)", "exec"), scope)
+    scope = run_readme_block("Fairness across languages", tmp_path, monkeypatch)
     assert round(scope["report"].premium("cl100k_base", "hin_Deva"), 2) == 4.79
     gini = {s["tokenizer"]: s["gini"] for s in scope["both"].summary}
     assert gini["parity"] < 0.02 < 0.05 < gini["equal bytes"]

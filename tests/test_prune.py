@@ -10,7 +10,7 @@ import bytepair as bp
 import numpy as np
 import pytest
 import tokenizers
-from conftest import shared_path
+from conftest import run_readme_block, shared_path, tokens_by_id
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reference import prune_bpe as ref
@@ -26,16 +26,6 @@ def _quiet(fn, *args, **kwargs):
         return fn(*args, **kwargs)
 
 
-def _tokens(tok: bp.Tokenizer) -> list[bytes]:
-    out = []
-    for i in range(tok.vocab_size):
-        try:
-            out.append(b"" if tok._core.is_special(id=i) else tok.token_bytes(i))
-        except KeyError:
-            out.append(b"")
-    return out
-
-
 def _usage(tok: bp.Tokenizer, counts: bp.Counts) -> list[int]:
     usage = [0] * tok.vocab_size
     for word, n in counts.most_common():
@@ -46,7 +36,7 @@ def _usage(tok: bp.Tokenizer, counts: bp.Counts) -> list[int]:
 
 def _check_against_reference(tok, pruned, id_map, ranked, keep, usage, min_count, target):
     want_map, want_merges = ref.prune(
-        _tokens(tok),
+        tokens_by_id(tok),
         tok._core.merges(),
         tok.special_tokens,
         ranked,
@@ -217,14 +207,7 @@ def test_cli_prune_writes_the_tokenizer_and_the_id_map(tmp_path):
 
 
 def test_the_readme_example_runs(tmp_path, monkeypatch):
-    from conftest import ROOT
-
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = text.split("### Pruning a tokenizer\n\n```python\n", 1)[1].split("\n```", 1)[0]
-    block = block.replace("../shared/", str(ROOT.parent / "shared") + "/")
-    monkeypatch.chdir(tmp_path)
-    scope: dict = {}
-    exec(compile(block, "README.md (prune)", "exec"), scope)
+    scope = run_readme_block("Pruning a tokenizer", tmp_path, monkeypatch)
     base, small, held_out = scope["base"], scope["small"], scope["held_out"]
     assert (len(base.encode_ordinary(held_out)), len(small.encode_ordinary(held_out))) == (
         223_100,

@@ -15,17 +15,8 @@ from typing import Any
 from . import _core, _report
 from ._corpus import text_source
 from ._counts import Counts
-from ._loader import TokenizerSpec, load_tokenizer
 from ._options import Unset, str_list
 from ._tokenizer import Tokenizer
-
-
-def resolve_base(base: TokenizerSpec) -> Tokenizer:
-    """The tokenizer ``base=`` names: a ``Tokenizer``, an ``Encoding``, an
-    encoding name, a native or HF ``tokenizer.json`` (or its directory), or
-    GPT-2 files (a directory with ``vocab.json`` and ``merges.txt``, or the
-    two paths as a tuple)."""
-    return load_tokenizer(base)
 
 
 def same_pattern(given: str | None, base: Tokenizer) -> bool:

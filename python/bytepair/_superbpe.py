@@ -10,9 +10,9 @@ from typing import Any
 from . import _core, _report
 from ._corpus import text_source
 from ._counts import Counts, count
-from ._extend import resolve_base, specials_to_add
+from ._extend import specials_to_add
 from ._languages import check_parity_args, reusable_sources
-from ._loader import TokenizerSpec
+from ._loader import TokenizerSpec, load_tokenizer
 from ._options import DEFAULT_SPECIAL_TOKENS, UNSET, Unset, check_int, optional_str, str_list
 from ._tokenizer import Tokenizer
 
@@ -107,7 +107,7 @@ def train_superbpe(
         check_int("num_threads", num_threads, 1)
     forbidden = str_list("forbidden_substrings", forbidden_substrings)
     if base is not None:
-        base = resolve_base(base)
+        base = load_tokenizer(base)
         specials = specials_to_add(special_tokens)
         transition = 0
     else:

@@ -10,9 +10,9 @@ from typing import Any
 from . import _core, _report
 from ._corpus import text_source
 from ._counts import Counts
-from ._extend import check_split_options, extend, resolve_base, specials_to_add
+from ._extend import check_split_options, extend, specials_to_add
 from ._languages import check_parity_args, count_languages, parity_targets
-from ._loader import TokenizerSpec
+from ._loader import TokenizerSpec, load_tokenizer
 from ._options import (
     DEFAULT_PATTERN,
     DEFAULT_SPECIAL_TOKENS,
@@ -154,7 +154,7 @@ def train(
         return _train_on_base(
             corpus,
             vocab_size,
-            resolve_base(base),
+            load_tokenizer(base),
             special_tokens=special_tokens,
             split=(pattern, normalization, lowercase),
             refused={

@@ -414,6 +414,23 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_before_after(before_tok, after_tok, rows: list[tuple[str, str]], last: str) -> None:
+    """Bytes/token of each (path, role) row's first 4 MB under both tokenizers;
+    ``last`` is "change" (after/before - 1) or "kept" (after/before)."""
+    if not rows:
+        return
+    width = max(len(Path(p).name) for p, _ in rows)
+    head = f"{'change':>7}" if last == "change" else f"{'kept':>6}"
+    print(f"\n  {'file':<{width}}  {'':8}  {'bytes/token before':>18}  {'after':>7}  {head}")
+    for path, role in rows:
+        text = _read_head([path], REPORT_SAMPLE_BYTES)
+        n = len(text.encode("utf-8"))
+        before = n / max(len(before_tok.encode_ordinary(text)), 1)
+        after = n / max(len(after_tok.encode_ordinary(text)), 1)
+        tail = f"{after / before - 1:+7.1%}" if last == "change" else f"{after / before:6.1%}"
+        print(f"  {Path(path).name:<{width}}  {role:8}  {before:18.3f}  {after:7.3f}  {tail}")
+
+
 def cmd_extend(args: argparse.Namespace) -> int:
     import warnings
 
@@ -457,17 +474,7 @@ def cmd_extend(args: argparse.Namespace) -> int:
     print(f"  vocab size     {base.vocab_size:,} -> {tok.vocab_size:,} ({new:,} new tokens)")
     print(f"  time           {seconds:.2f} s (counting {report.count_seconds:.2f} s)")
     rows = [(p, "train") for p in paths] + [(p, "held out") for p in args.held_out or []]
-    width = max(len(Path(p).name) for p, _ in rows)
-    print(f"\n  {'file':<{width}}  {'':8}  {'bytes/token before':>18}  {'after':>7}  {'change':>7}")
-    for path, role in rows:
-        text = _read_head([path], REPORT_SAMPLE_BYTES)
-        n = len(text.encode("utf-8"))
-        before = n / max(len(base.encode_ordinary(text)), 1)
-        after = n / max(len(tok.encode_ordinary(text)), 1)
-        print(
-            f"  {Path(path).name:<{width}}  {role:8}  {before:18.3f}  {after:7.3f}  "
-            f"{after / before - 1:+7.1%}"
-        )
+    _print_before_after(base, tok, rows, "change")
     for w in caught:
         print(f"  note           {w.message}")
     print(f"  wrote          {written}")
@@ -508,20 +515,7 @@ def cmd_prune(args: argparse.Namespace) -> int:
         f"{len(pruned.special_tokens):,} special) in {seconds:.2f} s"
     )
     rows = [(p, "counted") for p in paths] + [(p, "held out") for p in args.held_out or []]
-    if rows:
-        width = max(len(Path(p).name) for p, _ in rows)
-        print(
-            f"\n  {'file':<{width}}  {'':8}  {'bytes/token before':>18}  {'after':>7}  {'kept':>6}"
-        )
-    for path, role in rows:
-        text = _read_head([path], REPORT_SAMPLE_BYTES)
-        n = len(text.encode("utf-8"))
-        before = n / max(len(base.encode_ordinary(text)), 1)
-        after = n / max(len(pruned.encode_ordinary(text)), 1)
-        print(
-            f"  {Path(path).name:<{width}}  {role:8}  {before:18.3f}  {after:7.3f}  "
-            f"{after / before:6.1%}"
-        )
+    _print_before_after(base, pruned, rows, "kept")
     print(f"  wrote          {written}")
     if args.id_map:
         from bytepair._optional import numpy

@@ -17,7 +17,7 @@ Slow, and meant to be read.
 
 from __future__ import annotations
 
-from . import bpe_train
+from . import bpe_train, superbpe
 
 
 def segment(
@@ -30,17 +30,7 @@ def segment(
     """``word`` as the base encodes it."""
     if whole and word in ids:
         return [ids[word]]
-    s = [ids[bytes([b])] for b in word]
-    while True:
-        best = None
-        for i in range(len(s) - 1):
-            r = rank.get((s[i], s[i + 1]))
-            if r is not None and (best is None or r < best[0]):
-                best = (r, i)
-        if best is None:
-            return s
-        r, i = best
-        s[i : i + 2] = [result[r]]
+    return superbpe.encode(word, ids, rank, result)
 
 
 def extend(

@@ -79,15 +79,11 @@ pub fn usage(tokenizer: &Tokenizer, words: &WordCounts) -> Vec<u64> {
 
 /// The vocabulary's merge table as the encoder reads it: pair -> (priority, result).
 fn pair_table(vocab: &Vocab) -> FxHashMap<(u32, u32), (u32, u32)> {
-    let mut pairs = FxHashMap::default();
-    for (index, (&pair, &result)) in vocab.merges().iter().zip(vocab.merge_results()).enumerate() {
-        let priority = match vocab.rule() {
-            MergeRule::Listed => index as u32,
-            MergeRule::Ranked => result,
-        };
-        pairs.insert(pair, (priority, result)); // a later duplicate wins, as in HF
-    }
-    pairs
+    // A later duplicate overwrites the earlier entry, as in the encoder.
+    vocab
+        .merge_priorities()
+        .map(|(pair, priority, result)| (pair, (priority, result)))
+        .collect()
 }
 
 /// Every symbol that BPE over `bytes` alone goes through, final ones included.
@@ -160,16 +156,11 @@ pub fn prune(tokenizer: &Tokenizer, request: &PruneRequest<'_>) -> Result<Pruned
     }
     let floor = count;
     if let Some(corpus) = request.corpus {
-        if corpus.meta.line_boundaries {
-            return Err(Error::config(
-                "these counts were made with line_boundaries=True; count the corpus as \
-                 the tokenizer splits it",
-            ));
-        }
-        corpus.meta.check_split(
+        corpus.meta.check_words(
             "the tokenizer's pattern",
             tokenizer.pattern(),
             tokenizer.normalization(),
+            "count the corpus as the tokenizer splits it",
         )?;
         let usage = usage(tokenizer, &corpus.words);
         match request.target_size {
@@ -237,6 +228,16 @@ fn rebuild(tokenizer: &Tokenizer, kept: &[bool]) -> Result<Pruned> {
         .collect();
     let is_kept_token =
         |id: u32| kept[id as usize] && !vocab.is_special(id) && vocab.token_bytes(id).is_some();
+    // The first `n` merges that survive: operands and result all kept.
+    let merges_kept = |n: usize| {
+        vocab
+            .merges()
+            .iter()
+            .zip(vocab.merge_results())
+            .take(n)
+            .filter(|(&(a, b), &r)| kept[a as usize] && kept[b as usize] && kept[r as usize])
+            .map(|(&pair, _)| pair)
+    };
     let pruned = match vocab.rule() {
         MergeRule::Ranked => {
             let entries = (0..kept.len() as u32)
@@ -252,12 +253,8 @@ fn rebuild(tokenizer: &Tokenizer, kept: &[bool]) -> Result<Pruned> {
                     tokens[new_id(i) as usize] = t.to_vec();
                 }
             }
-            let merges = vocab
-                .merges()
-                .iter()
-                .zip(vocab.merge_results())
-                .filter(|(&(a, b), &r)| kept[a as usize] && kept[b as usize] && kept[r as usize])
-                .map(|(&(a, b), _)| (new_id(a), new_id(b)))
+            let merges = merges_kept(vocab.merges().len())
+                .map(|(a, b)| (new_id(a), new_id(b)))
                 .collect();
             Vocab::with_special_ids(tokens, merges, specials)?
         }
@@ -269,11 +266,7 @@ fn rebuild(tokenizer: &Tokenizer, kept: &[bool]) -> Result<Pruned> {
     }
     let curriculum = tokenizer.curriculum().map(|c| Curriculum {
         stage1_pattern: c.stage1_pattern.clone(),
-        transition: vocab.merges()[..c.transition.min(vocab.merges().len())]
-            .iter()
-            .zip(vocab.merge_results())
-            .filter(|(&(a, b), &r)| kept[a as usize] && kept[b as usize] && kept[r as usize])
-            .count(),
+        transition: merges_kept(c.transition).count(),
     });
     let tokenizer = Tokenizer::new(pruned, tokenizer.pattern().clone())?
         .with_normalization(tokenizer.normalization())

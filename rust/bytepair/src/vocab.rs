@@ -314,6 +314,21 @@ impl Vocab {
     pub fn rule(&self) -> MergeRule {
         self.rule
     }
+    /// Each merge as BPE applies it, in list order: (pair, priority, result).
+    /// The lowest priority is merged first: a listed merge's index, a ranked
+    /// merge's result rank.
+    pub fn merge_priorities(&self) -> impl Iterator<Item = ((u32, u32), u32, u32)> + '_ {
+        let rule = self.rule;
+        (0u32..)
+            .zip(self.merges.iter().zip(&self.merge_results))
+            .map(move |(index, (&pair, &result))| {
+                let priority = match rule {
+                    MergeRule::Listed => index,
+                    MergeRule::Ranked => result,
+                };
+                (pair, priority, result)
+            })
+    }
     pub fn ignore_merges(&self) -> bool {
         self.ignore_merges
     }

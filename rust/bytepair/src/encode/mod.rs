@@ -206,13 +206,7 @@ impl Encoder {
     fn with_merges(vocab: &Vocab, limit: usize) -> Self {
         let mut pairs = FxHashMap::default();
         pairs.reserve(vocab.merges().len());
-        let results = vocab.merge_results();
-        let merges = vocab.merges().iter().zip(results).take(limit);
-        for (index, (&(a, b), &id)) in merges.clone().enumerate() {
-            let priority = match vocab.rule() {
-                MergeRule::Listed => index as u32,
-                MergeRule::Ranked => id,
-            };
+        for ((a, b), priority, id) in vocab.merge_priorities().take(limit) {
             // A later duplicate overwrites the earlier entry, as in HF.
             pairs.insert(key(a, b), (u64::from(priority) << 32) | u64::from(id));
         }
@@ -233,7 +227,8 @@ impl Encoder {
         }
         let mut joinable = bits::zeroed(1 << 16);
         let made: Box<dyn Iterator<Item = &Vec<u8>>> = if limit < vocab.merges().len() {
-            Box::new(merges.map(|(_, &id)| &vocab.tokens()[id as usize]))
+            let results = vocab.merge_results()[..limit].iter();
+            Box::new(results.map(|&id| &vocab.tokens()[id as usize]))
         } else {
             Box::new(vocab.tokens().iter())
         };

@@ -164,15 +164,12 @@ impl TextPlan for BpePlan {
     fn train(self, counts: Vec<Counts>) -> Result<(Tokenizer, Report)> {
         let counted = since(self.started);
         let counts = one(counts)?;
-        if counts.meta.line_boundaries {
-            return Err(Error::config(
-                "these counts were made with line_boundaries=True (SuperBPE stage-2 pieces); \
-                 pass them to bytepair.train_superbpe",
-            ));
-        }
-        counts
-            .meta
-            .check_split("pattern", self.pre.spec(), self.normalization)?;
+        counts.meta.check_words(
+            "pattern",
+            self.pre.spec(),
+            self.normalization,
+            "pass them to bytepair.train_superbpe",
+        )?;
         let trained = train_from_counts(counts.words, &self.config)?;
         let tokenizer = Tokenizer::new(trained.vocab, self.pre.spec().clone())?
             .with_normalization(self.normalization);
@@ -237,16 +234,11 @@ impl TextPlan for ExtendPlan<'_> {
     fn train(self, counts: Vec<Counts>) -> Result<(Tokenizer, Report)> {
         let counted = since(self.started);
         let counts = one(counts)?;
-        if counts.meta.line_boundaries {
-            return Err(Error::config(
-                "these counts were made with line_boundaries=True (SuperBPE stage-2 pieces); \
-                 pass them to bytepair.train_superbpe(base=)",
-            ));
-        }
-        counts.meta.check_split(
+        counts.meta.check_words(
             "the base's pattern",
             self.pre.spec(),
             self.base.normalization(),
+            "pass them to bytepair.train_superbpe(base=)",
         )?;
         let bytes = counts.meta.total_bytes;
         let out = extend_bpe(self.base.vocab(), counts.words, &self.config)?;

@@ -114,6 +114,25 @@ impl CountsMeta {
         }
         Ok(())
     }
+
+    /// [`check_split`](Self::check_split) for counts of whole pre-tokens:
+    /// counts made with line boundaries (SuperBPE stage-2 pieces) are
+    /// refused, and `instead` says what to do with them.
+    pub fn check_words(
+        &self,
+        name: &str,
+        pattern: &PatternSpec,
+        normalization: Normalization,
+        instead: &str,
+    ) -> Result<()> {
+        if self.line_boundaries {
+            return Err(Error::config(format!(
+                "these counts were made with line_boundaries=True (SuperBPE stage-2 pieces); \
+                 {instead}"
+            )));
+        }
+        self.check_split(name, pattern, normalization)
+    }
 }
 
 /// A partition needs at least one part.
