@@ -83,6 +83,13 @@ def test_text_passed_as_paths_is_named_by_its_start():
         bp.count("one line\nand another", progress=False)
 
 
+def test_a_lone_surrogate_in_a_corpus_is_named_with_its_offset():
+    with pytest.raises(bp.InvalidUtf8Error, match=r"corpus item 1 \(a lone surrogate\).*offset 2"):
+        bp.train(iter(["fine", "ab\ud800c"]), 300, progress=False)
+    with pytest.raises(TypeError, match="corpus item 0 is int"):
+        bp.train(iter([5]), 300, progress=False)
+
+
 def test_wrong_types():
     with pytest.raises(TypeError, match="corpus item 1 is int"):
         bp.train(iter(["ok", 5]), 300, progress=False)

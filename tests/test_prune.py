@@ -146,6 +146,8 @@ def test_a_trained_tokenizer_keeps_what_is_named_and_what_builds_it(novels):
         tok.prune(keep=["no such token at all"])
     with pytest.raises(KeyError):
         tok.prune(keep=[10**6])
+    with pytest.raises(KeyError, match="id -1"):
+        tok.prune(keep=[-1])
 
 
 def test_a_superbpe_tokenizer_keeps_its_curriculum(novels):

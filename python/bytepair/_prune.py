@@ -22,6 +22,8 @@ def keep_ids(core: _core.Tokenizer, keep: Iterable[int | str | bytes] | None) ->
         if isinstance(k, bool):
             raise TypeError("keep holds ids, str or bytes, not bool")
         if isinstance(k, int):
+            if k < 0:
+                raise KeyError(f"keep names id {k}, which is not an id of this vocabulary")
             out.append(k)
             continue
         if isinstance(k, str) and k in specials:

@@ -107,12 +107,7 @@ where
     let mut buffered = 0usize;
     for (i, item) in corpus.try_iter()?.enumerate() {
         let item = item?;
-        let value: T = item.extract().map_err(|_| {
-            wrong_type(format!(
-                "corpus item {i} is {}, not {what}",
-                type_name(&item)
-            ))
-        })?;
+        let value: T = item.extract().map_err(|_| not_text(&item, i, what))?;
         let len = value.as_ref().len();
         buffered += len;
         bar.inc(len as u64);
@@ -123,6 +118,35 @@ where
         }
     }
     flush(buffer)
+}
+
+/// Why corpus item `i` is not a `what`: a str holding a lone surrogate (no
+/// UTF-8 exists for it; named with its byte offset), or another type.
+fn not_text(item: &Bound<'_, PyAny>, i: usize, what: &str) -> PyErr {
+    let surrogate_at = |item: &Bound<'_, PyAny>| -> Option<usize> {
+        let bytes: Vec<u8> = item
+            .call_method1("encode", ("utf-8", "surrogatepass"))
+            .ok()?
+            .extract()
+            .ok()?;
+        bytes.windows(2).position(|w| w[0] == 0xED && w[1] >= 0xA0)
+    };
+    let lone = if what == "str" {
+        surrogate_at(item)
+    } else {
+        None
+    };
+    match lone {
+        Some(offset) => CoreError(bytepair::Error::InvalidUtf8 {
+            source_name: format!("corpus item {i} (a lone surrogate)"),
+            offset: offset as u64,
+        })
+        .into(),
+        None => wrong_type(format!(
+            "corpus item {i} is {}, not {what}",
+            type_name(item)
+        )),
+    }
 }
 
 /// Ctrl-C, noticed between blocks of a long core call.
