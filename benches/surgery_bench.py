@@ -1,6 +1,6 @@
 """Vocabulary surgery: extending an existing tokenizer (``train(base=)``).
 
-    python benches/surgery_bench.py [--part extend,prune] [--runs 3] [--merges 8192]
+    python benches/surgery_bench.py [--part extend,prune,checkpoint] [--runs 3] [--merges 8192]
         [--out results.json]
 
 * ``extend``: for cl100k_base and o200k_base, the Bible NT languages each
@@ -20,6 +20,11 @@
   devtest languages the pruning did not see; the pruning time after counting
   (fresh processes, median); and whether HF tokenizers and transformers load
   the exported tokenizer.json with identical ids on the held-out text.
+* ``checkpoint``: ``bytepair.train`` on the 45 MB ELTeC novels at 65,536, in
+  fresh processes, alternating without and with ``checkpoint_every=1000``
+  (median of ``--runs`` pairs; the cost is the paired ratio of whole-run
+  times, counting included), and ``train(resume=)`` of the checkpoint cut
+  halfway through its merge log, against the whole run.
 """
 
 from __future__ import annotations
@@ -92,6 +97,58 @@ def work_prune(config: dict) -> dict:
         "prune_seconds": done - counted,
         "distinct_used": int(sum(1 for c in counts.most_common() if c)),
     }
+
+
+CHECKPOINT_VOCAB = 65_536
+
+
+def work_checkpoint(config: dict) -> dict:
+    """One timed training run: plain, checkpointed, or resumed."""
+    import bytepair as bp
+
+    started = time.perf_counter()
+    if config["mode"] == "resume":
+        tok = bp.train(resume=config["path"], progress=False)
+    else:
+        extra = {"checkpoint": config["path"]} if config["mode"] == "on" else {}
+        tok = bp.train(str(ENGLISH), CHECKPOINT_VOCAB, progress=False, **extra)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "merges": len(tok.merges)}
+
+
+def part_checkpoint(runs: int, work: Path) -> dict:
+    path = work / "run.bpckpt"
+    pairs = []
+    for _ in range(runs):
+        path.unlink(missing_ok=True)
+        off = run_worker({"mode": "off", "path": str(path)})["seconds"]
+        on = run_worker({"mode": "on", "path": str(path)})["seconds"]
+        pairs.append((off, on))
+    size = path.stat().st_size
+    data = path.read_bytes()
+    merges = run_worker({"mode": "off", "path": ""})["merges"]
+    log = 21 * (merges // 1000 + 1) + 12 * merges
+    head = len(data) - log
+    half = work / "half.bpckpt"
+    resumed = []
+    for _ in range(runs):
+        half.write_bytes(data[: head + log // 2])
+        resumed.append(run_worker({"mode": "resume", "path": str(half)})["seconds"])
+    row = {
+        "plain_s": statistics.median(p[0] for p in pairs),
+        "checkpointed_s": statistics.median(p[1] for p in pairs),
+        "cost": statistics.median(p[1] / p[0] - 1 for p in pairs),
+        "resume_half_s": statistics.median(resumed),
+        "file_bytes": size,
+        "head_bytes": head,
+    }
+    print(
+        f"checkpoint every 1000 merges, ELTeC 45 MB at {CHECKPOINT_VOCAB:,}: plain "
+        f"{row['plain_s']:.2f} s, checkpointed {row['checkpointed_s']:.2f} s "
+        f"(cost {100 * row['cost']:+.1f}%, median of {runs} pairs); file {size / 1e6:.1f} MB "
+        f"({head / 1e6:.1f} MB of counts); resume from halfway {row['resume_half_s']:.2f} s"
+    )
+    return row
 
 
 def run_worker(config: dict) -> dict:
@@ -251,7 +308,10 @@ def main() -> None:
     args = ap.parse_args()
     if args.worker:
         config = json.loads(args.worker)
-        work = work_prune if "size" in config else work_extend
+        if "mode" in config:
+            work = work_checkpoint
+        else:
+            work = work_prune if "size" in config else work_extend
         print(json.dumps(work(config)))
         return
     out = {}
@@ -261,6 +321,8 @@ def main() -> None:
                 out["extend"] = part_extend(args.runs, args.merges, Path(d))
             elif part == "prune":
                 out["prune"] = part_prune(args.runs, Path(d))
+            elif part == "checkpoint":
+                out["checkpoint"] = part_checkpoint(args.runs, Path(d))
             else:
                 raise SystemExit(f"unknown part {part!r}")
     if args.out:

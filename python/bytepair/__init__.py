@@ -12,7 +12,13 @@ Nothing here needs a third-party package: numpy (``bytepair[numpy]``), Ray
 
 from . import _core, _report, distributed, dynamic, fairness, load, model, presets, registry
 from ._bytes import train_bytes
-from ._core import BytepairError, DisallowedSpecialError, FormatError, InvalidUtf8Error
+from ._core import (
+    BytepairError,
+    CheckpointMismatchError,
+    DisallowedSpecialError,
+    FormatError,
+    InvalidUtf8Error,
+)
 from ._corpus import sample_corpus
 from ._counts import Counts, count
 from ._loader import load_tokenizer
@@ -36,6 +42,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BytepairError",
+    "CheckpointMismatchError",
     "Counts",
     "count",
     "DisallowedSpecialError",

@@ -6,15 +6,16 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
-from . import _core, _report
+from . import _checkpoint, _core, _report
+from ._checkpoint import DEFAULT_CHECKPOINT_EVERY
 from ._corpus import resolve_paths
 from ._options import check_int, str_list
 from ._tokenizer import Tokenizer
 
 
 def train_bytes(
-    corpus: str | os.PathLike | Iterable[Any],
-    vocab_size: int,
+    corpus: str | os.PathLike | Iterable[Any] | None = None,
+    vocab_size: int | None = None,
     *,
     window: int = 8192,
     split_on_nul: bool = False,
@@ -24,6 +25,9 @@ def train_bytes(
     special_tokens: Iterable[str] = (),
     num_threads: int | None = None,
     progress: bool = True,
+    checkpoint: str | os.PathLike | None = None,
+    checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
+    resume: str | os.PathLike | None = None,
 ) -> Tokenizer:
     """Train byte-level BPE on raw bytes, with no text assumption at all.
 
@@ -42,7 +46,29 @@ def train_bytes(
     All 256 byte values are tokens (ids 0-255 are the byte values), merges
     follow, then ``special_tokens``. ``tok.encode_bytes(data)`` and
     ``tok.decode_bytes(ids)`` round-trip every input exactly.
+
+    ``checkpoint``, ``checkpoint_every`` and ``resume`` are as for
+    :func:`bytepair.train`.
     """
+    if _checkpoint.only_resume(corpus, vocab_size, resume, "train_bytes"):
+        assert resume is not None
+        core, report, settings = _checkpoint.resume_alone(
+            "bytes",
+            _core.train_bytes,
+            resume,
+            checkpoint,
+            num_threads=num_threads,
+            progress=bool(progress),
+        )
+        tok = Tokenizer(core)
+        _report.record(
+            report,
+            tok.vocab_size,
+            asked=settings["vocab_size"],
+            min_frequency=settings["min_frequency"],
+            progress=progress,
+        )
+        return tok
     check_int("vocab_size", vocab_size, 1)
     check_int("window", window, 1)
     check_int("min_frequency", min_frequency, 0)
@@ -70,17 +96,25 @@ def train_bytes(
         raise TypeError(
             f"corpus must be paths or an iterable of bytes, not {type(corpus).__name__}"
         )
-    core, report = _core.train_bytes(
-        vocab_size=vocab_size,
-        window=window,
-        split_on_nul=bool(split_on_nul),
-        max_token_length=max_token_length,
-        allowed_lengths=lengths,
-        min_frequency=min_frequency,
-        special_tokens=specials,
+    settings = {
+        "vocab_size": vocab_size,
+        "window": window,
+        "split_on_nul": bool(split_on_nul),
+        "max_token_length": max_token_length,
+        "allowed_lengths": lengths,
+        "min_frequency": min_frequency,
+        "special_tokens": specials,
+    }
+    core, report = _checkpoint.run(
+        "bytes",
+        _core.train_bytes,
+        settings,
+        source,
+        checkpoint=checkpoint,
+        checkpoint_every=checkpoint_every,
+        resume=resume,
         num_threads=num_threads,
         progress=bool(progress),
-        **source,
     )
     tok = Tokenizer(core)
     _report.record(

@@ -15,6 +15,7 @@ class BytepairError(ValueError): ...
 class FormatError(BytepairError): ...
 class InvalidUtf8Error(BytepairError): ...
 class DisallowedSpecialError(BytepairError): ...
+class CheckpointMismatchError(BytepairError): ...
 
 class Tokenizer:
     def encode(
@@ -137,6 +138,22 @@ def load_tiktoken(
 def load_bundled(
     *, rank_file: str, pattern: str, special_tokens: list[tuple[str, int]]
 ) -> Tokenizer | None: ...
+
+class Checkpoint:
+    @property
+    def kind(self) -> str: ...
+    @property
+    def settings(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def every(self) -> int: ...
+    @property
+    def stages(self) -> list[tuple[int, bool]]: ...
+    @property
+    def inputs(self) -> list[Counts]: ...
+
+def read_checkpoint(*, path: str) -> Checkpoint: ...
 def rank_files() -> list[tuple[str, str, bool]]: ...
 def tokenizer_from_ranks(
     *,
@@ -164,6 +181,9 @@ def train(
     files: list[FileArg] | None = None,
     texts: Iterable[str] | None = None,
     counts: list[Counts] | None = None,
+    checkpoint: str | None = None,
+    checkpoint_header: str | None = None,
+    resume: Checkpoint | None = None,
 ) -> tuple[Tokenizer, dict[str, Any]]: ...
 def train_extend(
     *,
@@ -196,6 +216,9 @@ def train_superbpe(
     files: list[FileArg] | None = None,
     texts: Iterable[str] | None = None,
     counts: list[Counts] | None = None,
+    checkpoint: str | None = None,
+    checkpoint_header: str | None = None,
+    resume: Checkpoint | None = None,
 ) -> tuple[Tokenizer, dict[str, Any]]: ...
 def train_bytes(
     *,
@@ -210,6 +233,9 @@ def train_bytes(
     progress: bool,
     files: list[str] | None = None,
     documents: Iterable[bytes] | None = None,
+    checkpoint: str | None = None,
+    checkpoint_header: str | None = None,
+    resume: Checkpoint | None = None,
 ) -> tuple[Tokenizer, dict[str, Any]]: ...
 def train_parity(
     *,

@@ -7,7 +7,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from . import _core, _report
+from . import _checkpoint, _core, _report
+from ._checkpoint import DEFAULT_CHECKPOINT_EVERY
 from ._corpus import text_source
 from ._counts import Counts, count
 from ._extend import specials_to_add
@@ -33,8 +34,8 @@ def stage_patterns(stage1: str | None, stage2: str | None) -> tuple[str | None, 
 
 
 def train_superbpe(
-    corpus: str | os.PathLike | Iterable[Any] | tuple[Counts, Counts] | Counts,
-    vocab_size: int,
+    corpus: str | os.PathLike | Iterable[Any] | tuple[Counts, Counts] | Counts | None = None,
+    vocab_size: int | None = None,
     transition: int | float | None = None,
     *,
     stage1_pattern: str | None | Unset = UNSET,
@@ -55,6 +56,9 @@ def train_superbpe(
     global_merges: int = 0,
     parity_window: int = 100,
     parity_alpha: float = 2.0,
+    checkpoint: str | os.PathLike | None = None,
+    checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
+    resume: str | os.PathLike | None = None,
 ) -> Tokenizer:
     """Train a SuperBPE tokenizer (Liu et al., 2025): a two-stage curriculum.
 
@@ -96,7 +100,32 @@ def train_superbpe(
     on the same sampled text of all languages together. Iterables are held
     in memory (each stage reads the text). ``last_train_report.stage1`` is
     then stage 1's ``ParityReport``.
+
+    ``checkpoint``, ``checkpoint_every`` and ``resume`` are as for
+    :func:`bytepair.train`; the checkpoint records both stages' counts, and
+    which stage and merge the run had reached (not with ``base`` or a corpus
+    per language yet).
     """
+    if _checkpoint.only_resume(corpus, vocab_size, resume, "train_superbpe"):
+        assert resume is not None
+        core, report, settings = _checkpoint.resume_alone(
+            "superbpe",
+            _core.train_superbpe,
+            resume,
+            checkpoint,
+            num_threads=num_threads,
+            progress=bool(progress),
+        )
+        tok = Tokenizer(core)
+        _report.record(
+            report,
+            tok.vocab_size,
+            asked=settings["vocab_size"],
+            min_frequency=settings["min_frequency"],
+            progress=progress,
+            superbpe=True,
+        )
+        return tok
     check_int("vocab_size", vocab_size, 1)
     check_int("min_frequency", min_frequency, 0)
     if max_token_length is not None:
@@ -122,6 +151,12 @@ def train_superbpe(
         if not isinstance(transition, float):
             check_int("transition", transition, 0)
     check_parity_args(parity, parity_dev, parity_ratio, global_merges)
+    if (checkpoint is not None or resume is not None) and (
+        base is not None or isinstance(corpus, Mapping)
+    ):
+        raise ValueError(
+            "checkpoint= and resume= are not supported with base= or a corpus per language yet"
+        )
     if isinstance(corpus, Mapping):
         if base is not None:
             raise ValueError("a corpus per language trains both stages; it takes no base")
@@ -174,20 +209,29 @@ def train_superbpe(
             p2 = given[-1].pattern
         if isinstance(stage1_pattern, Unset) and len(given) == 2:
             p1 = given[0].pattern
-    core, report = _core.train_superbpe(
-        vocab_size=vocab_size,
-        transition=transition,
-        stage1_pattern=p1,
-        stage2_pattern=p2,
-        special_tokens=specials,
-        min_frequency=min_frequency,
-        max_token_length=max_token_length,
-        max_words_per_token=max_words_per_token,
-        forbidden_substrings=forbidden,
+    settings = {
+        "vocab_size": vocab_size,
+        "transition": transition,
+        "stage1_pattern": p1,
+        "stage2_pattern": p2,
+        "special_tokens": specials,
+        "min_frequency": min_frequency,
+        "max_token_length": max_token_length,
+        "max_words_per_token": max_words_per_token,
+        "forbidden_substrings": forbidden,
+    }
+    if base is not None:
+        source["base"] = base._core
+    core, report = _checkpoint.run(
+        "superbpe",
+        _core.train_superbpe,
+        settings,
+        source,
+        checkpoint=checkpoint,
+        checkpoint_every=checkpoint_every,
+        resume=resume,
         num_threads=num_threads,
         progress=bool(progress),
-        base=None if base is None else base._core,
-        **source,
     )
     tok = Tokenizer(core)
     _report.record(

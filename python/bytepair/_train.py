@@ -7,7 +7,8 @@ import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from . import _core, _report
+from . import _checkpoint, _core, _report
+from ._checkpoint import DEFAULT_CHECKPOINT_EVERY
 from ._corpus import text_source
 from ._counts import Counts
 from ._extend import check_split_options, extend, specials_to_add
@@ -26,8 +27,8 @@ from ._tokenizer import Tokenizer
 
 
 def train(
-    corpus: str | os.PathLike | Iterable[Any] | Counts | Mapping[str, Any],
-    vocab_size: int,
+    corpus: str | os.PathLike | Iterable[Any] | Counts | Mapping[str, Any] | None = None,
+    vocab_size: int | None = None,
     *,
     pattern: str | None | Unset = UNSET,
     special_tokens: Iterable[str] | Unset = UNSET,
@@ -52,6 +53,9 @@ def train(
     parity_window: int = 100,
     parity_alpha: float = 2.0,
     base: TokenizerSpec | None = None,
+    checkpoint: str | os.PathLike | None = None,
+    checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
+    resume: str | os.PathLike | None = None,
 ) -> Tokenizer:
     """Train a byte-level BPE tokenizer.
 
@@ -127,14 +131,37 @@ def train(
     are the ones the counts were made with; given ones must be the same. The
     merges equal training from the text.
 
+    ``checkpoint="run.bpckpt"``: write a checkpoint (the counts, the
+    settings, a fingerprint of the corpus, and every ``checkpoint_every``
+    merges the merges so far); the file must not exist. ``resume=path``
+    finishes that run with nothing else given and returns the tokenizer an
+    uninterrupted run gives, byte for byte; a corpus or settings passed as
+    well must be the checkpoint's (``CheckpointMismatchError`` otherwise).
+
     The merges equal HF ``BpeTrainer``'s for the same settings (see README).
     If the corpus runs out of pairs first, training stops early and
     ``bytepair.last_train_report.stop`` says why.
     """
+    if _checkpoint.only_resume(corpus, vocab_size, resume, "train"):
+        assert resume is not None
+        core, report, settings = _checkpoint.resume_alone(
+            "train", _core.train, resume, checkpoint, num_threads=num_threads, progress=progress
+        )
+        tok = Tokenizer(core)
+        _report.record(
+            report,
+            tok.vocab_size,
+            asked=settings["vocab_size"],
+            min_frequency=settings["min_frequency"],
+            progress=progress,
+        )
+        return tok
     check_int("vocab_size", vocab_size, 1)
     check_int("min_frequency", min_frequency, 0)
     if max_token_length is not None:
         check_int("max_token_length", max_token_length, 1)
+    if (checkpoint is not None or resume is not None) and (base is not None or parity != "none"):
+        raise ValueError("checkpoint= and resume= are not supported with base= or parity= yet")
     if hf_compatible_max_length:
         if unit != "byte":
             raise ValueError('hf_compatible_max_length counts bytes, as HF does; use unit="byte"')
@@ -244,22 +271,30 @@ def train(
     normalization = None if isinstance(normalization, Unset) else normalization
     lowercase = False if isinstance(lowercase, Unset) else lowercase
     optional_str("pattern", pattern)
-    core, report = _core.train(
-        vocab_size=vocab_size,
-        special_tokens=specials,
-        min_frequency=min_frequency,
-        max_token_length=max_token_length,
-        unit=unit,
-        specials_first=bool(specials_first),
-        pad_to=pad_to,
-        forced_tokens=forced,
-        pattern=pattern,
-        normalization=normalization,
-        lowercase=bool(lowercase),
-        max_distinct=max_distinct,
+    settings = {
+        "vocab_size": vocab_size,
+        "special_tokens": specials,
+        "min_frequency": min_frequency,
+        "max_token_length": max_token_length,
+        "unit": unit,
+        "specials_first": bool(specials_first),
+        "pad_to": pad_to,
+        "forced_tokens": forced,
+        "pattern": pattern,
+        "normalization": normalization,
+        "lowercase": bool(lowercase),
+        "max_distinct": max_distinct,
+    }
+    core, report = _checkpoint.run(
+        "train",
+        _core.train,
+        settings,
+        source,
+        checkpoint=checkpoint,
+        checkpoint_every=checkpoint_every,
+        resume=resume,
         num_threads=num_threads,
         progress=bool(progress),
-        **source,
     )
     if report["forced_skipped"]:
         skipped = report["forced_skipped"]

@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+from ._checkpoint import DEFAULT_CHECKPOINT_EVERY
+
 REPORT_SAMPLE_BYTES = 4 << 20
 #: Where ``bytepair train CORPUS`` writes without ``-o``, by ``--format``.
 DEFAULT_OUTPUT = {
@@ -57,15 +59,39 @@ def _write(tok, out: Path, fmt: str) -> Path:
     return out
 
 
+def _resumed_run(args: argparse.Namespace) -> dict:
+    """What ``train --resume`` continues: the trainer, and the checkpoint's
+    files (for the report) if they are still there."""
+    import json
+
+    import bytepair as bp
+    from bytepair import _core
+
+    if args.checkpoint and args.checkpoint != args.resume:
+        raise SystemExit("bytepair train: --resume continues its own checkpoint")
+    ckpt = _core.read_checkpoint(path=args.resume)
+    args.superbpe = ckpt.kind == "superbpe"
+    args.bytes = ckpt.kind == "bytes"
+    files = [f[0] for f in json.loads(ckpt.source).get("files", []) if os.path.isfile(f[0])]
+    trainer = {"train": bp.train, "superbpe": bp.train_superbpe, "bytes": bp.train_bytes}
+    return {"train": trainer[ckpt.kind], "files": files}
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     import bytepair as bp
     from bytepair._corpus import resolve_paths, sample_corpus
 
+    resumed = _resumed_run(args) if args.resume else None
+    if resumed is not None:
+        args.corpus = resumed["files"] or args.corpus
     corpus = args.corpus or [str(sample_corpus())]
     vocab_size = args.vocab_size or (512 if not args.corpus else 32768)
     paths = resolve_paths(corpus)
     out = output_path(args)
     specials = args.special if args.special is not None else ["<|endoftext|>"]
+    if args.checkpoint and args.preset:
+        raise SystemExit("bytepair train: --checkpoint does not go with --preset")
+    saving = {"checkpoint": args.checkpoint, "checkpoint_every": args.checkpoint_every}
     pattern = None if args.pattern == "none" else args.pattern
     started = time.perf_counter()
     import warnings
@@ -73,7 +99,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", bp.EarlyStopWarning)
         binary = args.bytes or args.preset == "binary"
-        if args.preset or args.bytes:
+        if resumed is not None:
+            tok = resumed["train"](
+                resume=args.resume, progress=not args.quiet, num_threads=args.threads
+            )
+            specials = list(tok.special_tokens)
+        elif args.preset or args.bytes:
             kw: dict = {"progress": not args.quiet, "num_threads": args.threads}
             if args.min_frequency:
                 kw["min_frequency"] = args.min_frequency
@@ -85,7 +116,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                 kw["window"] = args.window
             if args.bytes and not args.preset:
                 kw.setdefault("special_tokens", [])
-                tok = bp.train_bytes(paths, vocab_size, **kw)
+                tok = bp.train_bytes(paths, vocab_size, **kw, **saving)
             else:
                 preset = {
                     "binary": bp.presets.binary,
@@ -108,6 +139,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                 max_token_length=args.max_token_length,
                 num_threads=args.threads,
                 progress=not args.quiet,
+                **saving,
             )
         else:
             tok = bp.train(
@@ -119,6 +151,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                 max_token_length=args.max_token_length,
                 num_threads=args.threads,
                 progress=not args.quiet,
+                **saving,
             )
     seconds = time.perf_counter() - started
     report = bp.last_train_report
@@ -585,6 +618,8 @@ def build_parser() -> argparse.ArgumentParser:
         "  bytepair train corpus.txt --vocab-size 50257 --pattern gpt2 -o hf_dir/\n"
         "  bytepair train corpus.txt --vocab-size 32768 --superbpe --transition 16384 -o sb/\n"
         "  bytepair train /usr/bin --bytes --vocab-size 8192 -o bin.json\n"
+        "  bytepair train big/ --vocab-size 65536 --checkpoint run.bpckpt -o tok.json\n"
+        "  bytepair train --resume run.bpckpt -o tok.json\n"
         "  bytepair train legal/ --preset domain --vocab-size 32768 -o legal/",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -633,6 +668,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="train on raw bytes (executables, any data): no text, no UTF-8",
     )
     t.add_argument("--window", type=int, default=8192, help="--bytes: bytes per window")
+    t.add_argument(
+        "--checkpoint",
+        metavar="PATH",
+        help="write a checkpoint (.bpckpt) as training goes; the file must not exist",
+    )
+    t.add_argument(
+        "--checkpoint-every",
+        type=int,
+        default=DEFAULT_CHECKPOINT_EVERY,
+        metavar="N",
+        help=f"merges between checkpoints (default {DEFAULT_CHECKPOINT_EVERY})",
+    )
+    t.add_argument(
+        "--resume",
+        metavar="PATH",
+        help="finish the run a checkpoint recorded (its corpus and settings; give no others)",
+    )
     t.add_argument(
         "--preset",
         choices=["binary", "kl3m-char", "domain"],

@@ -14,6 +14,7 @@ use bytepair::io;
 use bytepair::pretok::{PatternName, PatternSpec, Pretokenizer};
 use bytepair::train::binary::{ByteCounter, ByteTrainConfig};
 use bytepair::train::count::WordCounts;
+use bytepair::train::journal::NoJournal;
 use bytepair::train::superbpe::{SuperConfig, SuperwordRules};
 use bytepair::train::{LengthUnit, TrainConfig};
 use bytepair::{Normalization, Specials};
@@ -197,7 +198,7 @@ fn train_text(text: &str, spec: PatternSpec, vocab_size: usize, specials: &[Stri
         forced_tokens: vec![],
         progress: false,
     };
-    bytepair::train::train_from_counts(counts, &cfg)
+    bytepair::train::train_from_counts(counts, &cfg, &mut NoJournal)
         .expect("train")
         .vocab
 }
@@ -216,7 +217,8 @@ fn superbpe_tokenizer(text: &str, vocab_size: usize, transition: usize) -> Token
         },
         progress: false,
     };
-    let trained = bytepair::train::superbpe::train_superbpe(words, pieces, &cfg).expect("superbpe");
+    let trained = bytepair::train::superbpe::train_superbpe(words, pieces, &cfg, &mut NoJournal)
+        .expect("superbpe");
     Tokenizer::new(
         trained.vocab,
         PatternSpec::Named(PatternName::SuperbpeStage2),
@@ -256,7 +258,7 @@ fn count_bytes(data: &[u8], cfg: &ByteTrainConfig) -> WordCounts {
 
 fn binary_tokenizer(data: &[u8], vocab_size: usize) -> Tokenizer {
     let cfg = byte_config(vocab_size);
-    let vocab = bytepair::train::binary::train_bytes(count_bytes(data, &cfg), &cfg)
+    let vocab = bytepair::train::binary::train_bytes(count_bytes(data, &cfg), &cfg, &mut NoJournal)
         .expect("train_bytes")
         .vocab;
     Tokenizer::new(vocab, PatternSpec::Named(PatternName::NulRuns)).expect("tokenizer")
@@ -432,7 +434,9 @@ fn train_small(
                 forced_tokens: vec![],
                 progress: false,
             };
-            let vocab = bytepair::train::train_from_counts(counts, &cfg).ok()?.vocab;
+            let vocab = bytepair::train::train_from_counts(counts, &cfg, &mut NoJournal)
+                .ok()?
+                .vocab;
             Tokenizer::new(vocab, spec).ok()
         }
         2 => {
@@ -449,18 +453,20 @@ fn train_small(
                 },
                 progress: false,
             };
-            let vocab = bytepair::train::superbpe::train_superbpe(words, pieces, &cfg)
-                .ok()?
-                .vocab;
+            let vocab =
+                bytepair::train::superbpe::train_superbpe(words, pieces, &cfg, &mut NoJournal)
+                    .ok()?
+                    .vocab;
             Tokenizer::new(vocab, PatternSpec::Named(PatternName::SuperbpeStage2)).ok()
         }
         _ => {
             let mut cfg = byte_config(vocab_size);
             cfg.max_token_length = max_token_length;
             cfg.min_frequency = min_frequency;
-            let vocab = bytepair::train::binary::train_bytes(count_bytes(raw, &cfg), &cfg)
-                .ok()?
-                .vocab;
+            let vocab =
+                bytepair::train::binary::train_bytes(count_bytes(raw, &cfg), &cfg, &mut NoJournal)
+                    .ok()?
+                    .vocab;
             Tokenizer::new(vocab, PatternSpec::Named(PatternName::NulRuns)).ok()
         }
     }

@@ -10,14 +10,15 @@
 //! | UnknownId                          | `KeyError`                        |
 //! | Interrupted                        | `KeyboardInterrupt`               |
 //! | DisallowedSpecial                  | `DisallowedSpecialError` (tiktoken's message) |
+//! | CheckpointMismatch                 | `CheckpointMismatchError(BytepairError)` |
 //!
 //! The binding's own errors are Python type errors ([`wrong_type`]): a value
 //! that cannot be converted at all. Everything else is a core error.
 
 use bytepair::Error;
 use pyo3::exceptions::{
-    PyFileNotFoundError, PyIsADirectoryError, PyKeyError, PyKeyboardInterrupt, PyOSError,
-    PyPermissionError, PyTypeError, PyValueError,
+    PyFileExistsError, PyFileNotFoundError, PyIsADirectoryError, PyKeyError, PyKeyboardInterrupt,
+    PyOSError, PyPermissionError, PyTypeError, PyValueError,
 };
 use pyo3::prelude::*;
 
@@ -38,6 +39,13 @@ pyo3::create_exception!(
     InvalidUtf8Error,
     BytepairError,
     "Text input that is not valid UTF-8."
+);
+
+pyo3::create_exception!(
+    bytepair._core,
+    CheckpointMismatchError,
+    BytepairError,
+    "A training checkpoint that does not belong to the run resuming it."
 );
 
 pyo3::create_exception!(
@@ -79,6 +87,7 @@ impl From<CoreError> for PyErr {
                 BytepairError::new_err(msg)
             }
             Error::BadFormat { .. } => FormatError::new_err(msg),
+            Error::CheckpointMismatch(_) => CheckpointMismatchError::new_err(msg),
             Error::InvalidUtf8 { .. } => InvalidUtf8Error::new_err(msg),
             Error::UnknownId(id) => {
                 PyKeyError::new_err(format!("Invalid token for decoding: {id}"))
@@ -88,12 +97,16 @@ impl From<CoreError> for PyErr {
                 DisallowedSpecialError::new_err(disallowed_message(&token))
             }
             Error::Io { path, source } => {
-                let errno = source.raw_os_error().unwrap_or(0);
+                let errno = source.raw_os_error().unwrap_or(match source.kind() {
+                    std::io::ErrorKind::AlreadyExists => 17, // EEXIST
+                    _ => 0,
+                });
                 let args = (errno, source.to_string(), path.display().to_string());
                 match source.kind() {
                     std::io::ErrorKind::NotFound => PyFileNotFoundError::new_err(args),
                     std::io::ErrorKind::PermissionDenied => PyPermissionError::new_err(args),
                     std::io::ErrorKind::IsADirectory => PyIsADirectoryError::new_err(args),
+                    std::io::ErrorKind::AlreadyExists => PyFileExistsError::new_err(args),
                     _ => PyOSError::new_err(args),
                 }
             }
@@ -122,6 +135,10 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("BytepairError", py.get_type::<BytepairError>())?;
     m.add("FormatError", py.get_type::<FormatError>())?;
     m.add("InvalidUtf8Error", py.get_type::<InvalidUtf8Error>())?;
+    m.add(
+        "CheckpointMismatchError",
+        py.get_type::<CheckpointMismatchError>(),
+    )?;
     m.add(
         "DisallowedSpecialError",
         py.get_type::<DisallowedSpecialError>(),

@@ -7,11 +7,13 @@
 //! * `formats.rs`: loading tokenizer files and the bundled encodings;
 //! * `train.rs`: `train`, `train_extend`, `train_superbpe`, `train_bytes`, `train_parity`;
 //! * `counts.rs`: `_core.Counts`, `count` and the distributed steps;
+//! * `checkpoint.rs`: `_core.Checkpoint` and the journal of a checkpointed run;
 //! * `dynamic.rs`: batch-level dynamic merging;
 //! * `patterns.rs`: pre-tokenization and the patterns' regex text;
 //! * `convert.rs`: Python values in and out; `pools.rs`: thread pools.
 
 mod bundled;
+mod checkpoint;
 mod convert;
 mod counts;
 mod dynamic;
@@ -28,6 +30,7 @@ use pyo3::prelude::*;
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<tokenizer::PyTokenizer>()?;
     m.add_class::<counts::PyCounts>()?;
+    m.add_class::<checkpoint::PyCheckpoint>()?;
     for f in [
         wrap_pyfunction!(formats::load_native_json, m)?,
         wrap_pyfunction!(formats::load_hf_json, m)?,
@@ -41,6 +44,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(train::train_superbpe, m)?,
         wrap_pyfunction!(train::train_bytes, m)?,
         wrap_pyfunction!(train::train_parity, m)?,
+        wrap_pyfunction!(checkpoint::read_checkpoint, m)?,
         wrap_pyfunction!(counts::count, m)?,
         wrap_pyfunction!(counts::count_parts, m)?,
         wrap_pyfunction!(counts::sum_count_bytes, m)?,

@@ -3,6 +3,7 @@
 //! core call, a Python iterator in buffers), and trains; the core decides
 //! everything. Returns (tokenizer, report dict).
 
+use crate::checkpoint::{Checkpointing, PyCheckpoint};
 use crate::convert::{check_signals, in_buffers, report_dict, FileArg, TextInput};
 use crate::counts::{feed, PyCounts};
 use crate::errors::{wrong_type, CoreError};
@@ -13,6 +14,7 @@ use bytepair::progress::Progress;
 use bytepair::train::binary::ByteTrainConfig;
 use bytepair::train::count::{total_size, Counts};
 use bytepair::train::parity::{Balance, ParityConfig};
+use bytepair::train::request::BytesPlan;
 use bytepair::train::superbpe::{SuperConfig, SuperwordRules};
 use bytepair::train::{
     BpeRequest, BytesRequest, ExtendConfig, ExtendRequest, LengthUnit, ParityRequest, Report,
@@ -33,13 +35,14 @@ fn trained<'py>(
     Ok((PyTokenizer::wrap(tok), report_dict(py, &report)?))
 }
 
-/// Count `input` (unless it is counts already) and train `plan` on it.
+/// Count `input` (unless it is counts already) and train `plan` on it,
+/// checkpointing as `checkpointing` says.
 fn run<'py>(
     py: Python<'py>,
     plan: impl TextPlan + Send + Sync,
     input: Input<'_>,
-    num_threads: Option<usize>,
-    progress: bool,
+    checkpointing: &Checkpointing<'_>,
+    (num_threads, progress): (Option<usize>, bool),
 ) -> PyResult<Trained<'py>> {
     let pool = thread_pool(num_threads)?;
     let counts = match input {
@@ -50,7 +53,8 @@ fn run<'py>(
             py.detach(|| pool.install(|| counter.finish_counts()))
         }
     };
-    let result = py.detach(|| pool.install(|| plan.train(counts)));
+    let mut journal = py.detach(|| checkpointing.journal(&counts))?;
+    let result = py.detach(|| pool.install(|| plan.train(counts, journal.as_mut())));
     trained(py, result.map_err(CoreError)?)
 }
 
@@ -64,7 +68,16 @@ fn input<'py>(
     files: Option<Vec<FileArg>>,
     texts: Option<Bound<'py, PyAny>>,
     counts: Option<Vec<PyRef<'py, PyCounts>>>,
+    checkpointing: &Checkpointing<'_>,
 ) -> PyResult<Input<'py>> {
+    if let Some(inputs) = checkpointing.resumed_inputs() {
+        if files.is_some() || texts.is_some() || counts.is_some() {
+            return Err(wrong_type(
+                "a resumed run trains on its checkpoint's counts",
+            ));
+        }
+        return Ok(Input::Counts(inputs));
+    }
     match (TextInput::from_args(files, texts)?, counts) {
         (Some(t), None) => Ok(Input::Text(t)),
         // Counts are immutable from Python: the core trains on a copy.
@@ -77,7 +90,8 @@ fn input<'py>(
 #[pyfunction]
 #[pyo3(signature = (*, vocab_size, special_tokens, min_frequency, max_token_length, unit,
     specials_first, pad_to, forced_tokens, pattern, normalization, lowercase, max_distinct,
-    num_threads, progress, files=None, texts=None, counts=None))]
+    num_threads, progress, files=None, texts=None, counts=None, checkpoint=None,
+    checkpoint_header=None, resume=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn train<'py>(
     py: Python<'py>,
@@ -98,7 +112,11 @@ pub fn train<'py>(
     files: Option<Vec<FileArg>>,
     texts: Option<Bound<'py, PyAny>>,
     counts: Option<Vec<PyRef<'py, PyCounts>>>,
+    checkpoint: Option<PathBuf>,
+    checkpoint_header: Option<String>,
+    resume: Option<PyRef<'py, PyCheckpoint>>,
 ) -> PyResult<Trained<'py>> {
+    let checkpointing = Checkpointing::from_args(checkpoint, checkpoint_header, resume.as_deref())?;
     let request = BpeRequest {
         config: TrainConfig {
             vocab_size,
@@ -115,9 +133,9 @@ pub fn train<'py>(
         normalization: Normalization::from_options(normalization, lowercase).map_err(CoreError)?,
         max_distinct,
     };
-    let input = input(files, texts, counts)?;
+    let input = input(files, texts, counts, &checkpointing)?;
     let plan = request.plan().map_err(CoreError)?;
-    run(py, plan, input, num_threads, progress)
+    run(py, plan, input, &checkpointing, (num_threads, progress))
 }
 
 /// Plain BPE continued on top of `base` (`bytepair.train(base=)`), on text
@@ -151,9 +169,10 @@ pub fn train_extend<'py>(
         base: &base.inner,
         max_distinct,
     };
-    let input = input(files, texts, counts)?;
+    let off = Checkpointing::Off;
+    let input = input(files, texts, counts, &off)?;
     let plan = request.plan().map_err(CoreError)?;
-    run(py, plan, input, num_threads, progress)
+    run(py, plan, input, &off, (num_threads, progress))
 }
 
 /// Parity-aware BPE (`bytepair.train({lang: corpus}, parity=...)`) on
@@ -238,7 +257,8 @@ pub enum TransitionArg {
 #[pyfunction]
 #[pyo3(signature = (*, vocab_size, transition, stage1_pattern, stage2_pattern, special_tokens,
     min_frequency, max_token_length, max_words_per_token, forbidden_substrings, num_threads,
-    progress, base=None, files=None, texts=None, counts=None))]
+    progress, base=None, files=None, texts=None, counts=None, checkpoint=None,
+    checkpoint_header=None, resume=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn train_superbpe<'py>(
     py: Python<'py>,
@@ -257,7 +277,17 @@ pub fn train_superbpe<'py>(
     files: Option<Vec<FileArg>>,
     texts: Option<Bound<'py, PyAny>>,
     counts: Option<Vec<PyRef<'py, PyCounts>>>,
+    checkpoint: Option<PathBuf>,
+    checkpoint_header: Option<String>,
+    resume: Option<PyRef<'py, PyCheckpoint>>,
 ) -> PyResult<Trained<'py>> {
+    let checkpointing = Checkpointing::from_args(checkpoint, checkpoint_header, resume.as_deref())?;
+    if base.is_some() && !matches!(checkpointing, Checkpointing::Off) {
+        return Err(CoreError(bytepair::Error::config(
+            "checkpoints of SuperBPE on a base are not supported yet",
+        ))
+        .into());
+    }
     let request = SuperbpeRequest {
         config: SuperConfig {
             vocab_size,
@@ -282,16 +312,17 @@ pub fn train_superbpe<'py>(
         stage2_pattern: PatternSpec::from_option(stage2_pattern),
         base: base.as_ref().map(|b| &b.inner),
     };
-    let input = input(files, texts, counts)?;
+    let input = input(files, texts, counts, &checkpointing)?;
     let plan = request.plan().map_err(CoreError)?;
-    run(py, plan, input, num_threads, progress)
+    run(py, plan, input, &checkpointing, (num_threads, progress))
 }
 
 /// Byte-level BPE over raw bytes (`bytepair.train_bytes`): files, each read
 /// in windows, or an iterable of bytes objects (each a document).
 #[pyfunction]
 #[pyo3(signature = (*, vocab_size, window, split_on_nul, max_token_length, allowed_lengths,
-    min_frequency, special_tokens, num_threads, progress, files=None, documents=None))]
+    min_frequency, special_tokens, num_threads, progress, files=None, documents=None,
+    checkpoint=None, checkpoint_header=None, resume=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn train_bytes<'py>(
     py: Python<'py>,
@@ -306,7 +337,11 @@ pub fn train_bytes<'py>(
     progress: bool,
     files: Option<Vec<PathBuf>>,
     documents: Option<Bound<'py, PyAny>>,
+    checkpoint: Option<PathBuf>,
+    checkpoint_header: Option<String>,
+    resume: Option<PyRef<'py, PyCheckpoint>>,
 ) -> PyResult<Trained<'py>> {
+    let checkpointing = Checkpointing::from_args(checkpoint, checkpoint_header, resume.as_deref())?;
     let request = BytesRequest {
         config: ByteTrainConfig {
             vocab_size,
@@ -321,6 +356,32 @@ pub fn train_bytes<'py>(
     };
     let pool = thread_pool(num_threads)?;
     let plan = request.plan().map_err(CoreError)?;
+    let pieces = match (checkpointing.resumed_inputs(), files, documents) {
+        (Some(mut inputs), None, None) if inputs.len() == 1 => inputs.remove(0),
+        (Some(_), _, _) => {
+            return Err(wrong_type(
+                "a resumed run trains on its checkpoint's counts (one, of byte pieces)",
+            ))
+        }
+        (None, files, documents) => count_bytes(py, &plan, &pool, (files, documents), progress)?,
+    };
+    let pieces = vec![pieces];
+    let mut journal = py.detach(|| checkpointing.journal(&pieces))?;
+    let result = py.detach(|| {
+        let pieces = pieces.into_iter().next().unwrap_or_default();
+        pool.install(|| plan.train(pieces, journal.as_mut()))
+    });
+    trained(py, result.map_err(CoreError)?)
+}
+
+/// Count byte documents: files, each read in windows, or an iterable of bytes.
+fn count_bytes(
+    py: Python<'_>,
+    plan: &BytesPlan,
+    pool: &rayon::ThreadPool,
+    (files, documents): (Option<Vec<PathBuf>>, Option<Bound<'_, PyAny>>),
+    progress: bool,
+) -> PyResult<Counts> {
     let mut counter = pool.install(|| plan.counter());
     match (files, documents) {
         (Some(paths), None) => {
@@ -347,6 +408,5 @@ pub fn train_bytes<'py>(
         }
         _ => return Err(wrong_type("give exactly one of files= or documents=")),
     }
-    let result = py.detach(|| pool.install(|| plan.train(counter)));
-    trained(py, result.map_err(CoreError)?)
+    Ok(BytesPlan::pieces(counter))
 }

@@ -35,7 +35,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         special_tokens: vec![],
         progress: false,
     };
-    let trained = pool.install(|| train_bytes(counts, &cfg))?;
+    let trained =
+        pool.install(|| train_bytes(counts, &cfg, &mut bytepair::train::journal::NoJournal))?;
     eprintln!(
         "merge: {:.3}s, {} merges",
         t.elapsed().as_secs_f64(),

@@ -4,6 +4,7 @@
 
 use bytepair::pretok::{PatternName, PatternSpec, Pretokenizer};
 use bytepair::train::extend::replay;
+use bytepair::train::journal::NoJournal;
 use bytepair::train::superbpe::{stage1, superword_filter, SuperwordRules};
 use bytepair::train::{self, merge::MergeConfig, positional::learn_merges_positional};
 use bytepair::vocab::Vocab;
@@ -35,7 +36,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let t = Instant::now();
-    let (mut tokens, merges1) = pool.install(|| stage1(words, transition, 0, None, false));
+    let (mut tokens, merges1) =
+        pool.install(|| stage1(words, transition, 0, None, false, &mut NoJournal))?;
     eprintln!("stage 1: {:.3}s", t.elapsed().as_secs_f64());
 
     let t = Instant::now();
@@ -70,7 +72,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &cfg,
         superword_filter(&rules),
         &bar,
-    );
+        &mut NoJournal,
+    )?;
     eprintln!(
         "stage 2 merges: {:.3}s, {} merges, {} refused",
         t.elapsed().as_secs_f64(),

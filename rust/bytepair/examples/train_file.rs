@@ -55,7 +55,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         forced_tokens: Vec::new(),
         progress: false,
     };
-    let trained = pool.install(|| train::train_from_counts(counts, &cfg))?;
+    let trained =
+        pool.install(|| train::train_from_counts(counts, &cfg, &mut train::journal::NoJournal))?;
     eprintln!(
         "merge: {:.3}s, {} merges",
         t.elapsed().as_secs_f64(),

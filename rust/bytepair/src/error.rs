@@ -41,6 +41,10 @@ pub enum Error {
     #[error("Encountered text corresponding to disallowed special token {0:?}")]
     DisallowedSpecial(String),
 
+    /// A checkpoint does not belong to the run resuming it.
+    #[error("{0}")]
+    CheckpointMismatch(String),
+
     /// The user interrupted a long operation.
     #[error("interrupted")]
     Interrupted,

@@ -68,7 +68,9 @@ mod tests {
             forced_tokens: vec![],
             progress: false,
         };
-        let trained = crate::train::train_from_counts(counts, &cfg).expect("trains");
+        let trained =
+            crate::train::train_from_counts(counts, &cfg, &mut crate::train::journal::NoJournal)
+                .expect("trains");
         Tokenizer::new(trained.vocab, PatternSpec::Named(PatternName::Gpt2)).expect("tokenizer")
     }
 

@@ -3,6 +3,7 @@
 //! The `load_*` functions turn a whole file into a ready [`Tokenizer`]; they are
 //! what the Python bindings call and what the fuzz targets in `fuzz/` drive.
 
+pub mod checkpoint;
 pub mod counts;
 pub mod hf;
 pub mod native;

@@ -15,6 +15,7 @@
 use super::bpe::check_count_total;
 use super::config::check_common;
 use super::count::WordCounts;
+use super::journal::{self, Journal, Start};
 use super::merge::{MergeConfig, StopReason, Words};
 use super::positional::learn_merges_positional;
 use crate::error::{Error, Result};
@@ -165,27 +166,46 @@ pub struct ByteTrained {
     pub unique_pieces: usize,
 }
 
-/// Learn merges over counted byte pieces.
-pub fn train_bytes(counts: WordCounts, cfg: &ByteTrainConfig) -> Result<ByteTrained> {
-    cfg.validate()?;
-    check_count_total(&counts)?;
-    let words = counts.into_sorted();
-    let unique_pieces = words.len();
+/// Pieces of two or more bytes as the loop's words, ids the byte values.
+fn byte_symbols(words: &[(Box<[u8]>, u64)]) -> (Words, Vec<u64>) {
     let total = words.iter().map(|(w, _)| w.len()).sum();
     let mut symbols = Words::with_capacity(words.len(), total);
     let mut counts = Vec::with_capacity(words.len());
-    for (w, c) in &words {
+    for (w, c) in words {
         if w.len() >= 2 {
             symbols.push(w.iter().map(|&b| u32::from(b)));
             counts.push(*c);
         }
     }
-    drop(words);
+    (symbols, counts)
+}
+
+/// Learn merges over counted byte pieces, telling `journal` each merge.
+pub fn train_bytes(
+    counts: WordCounts,
+    cfg: &ByteTrainConfig,
+    journal: &mut dyn Journal,
+) -> Result<ByteTrained> {
+    cfg.validate()?;
+    check_count_total(&counts)?;
+    let words = counts.into_sorted();
+    let unique_pieces = words.len();
     let mut tokens: Vec<Vec<u8>> = (0..=255u8).map(|b| vec![b]).collect();
+    let start = journal::start(0, &words, &mut tokens, &[], journal, byte_symbols)?;
+    drop(words);
+    let Start {
+        words,
+        counts,
+        replayed,
+    } = start;
     let target = cfg.vocab_size - cfg.special_tokens.len();
-    let bar = Progress::items(cfg.progress, (target - 256) as u64, "merging");
+    let bar = Progress::items(
+        cfg.progress,
+        target.saturating_sub(tokens.len()) as u64,
+        "merging",
+    );
     let out = learn_merges_positional(
-        symbols,
+        words,
         &counts,
         &mut tokens,
         |t| t.len() as u32,
@@ -198,14 +218,10 @@ pub fn train_bytes(counts: WordCounts, cfg: &ByteTrainConfig) -> Result<ByteTrai
         },
         |_| true,
         &bar,
-    );
+        journal,
+    )?;
     bar.finish();
-    let merges = out
-        .outcome
-        .merges
-        .iter()
-        .map(|m| (m.left, m.right))
-        .collect();
+    let merges = journal::stage_merges(&replayed, &out.outcome.merges);
     let vocab = Vocab::new(tokens, merges, &cfg.special_tokens)?;
     Ok(ByteTrained {
         vocab,
@@ -253,7 +269,8 @@ mod tests {
             special_tokens: vec![],
             progress: false,
         };
-        let t = train_bytes(c.finish(), &cfg).expect("train");
+        let t =
+            train_bytes(c.finish(), &cfg, &mut super::super::journal::NoJournal).expect("train");
         assert!(t.vocab.tokens().len() > 256);
         assert!(t
             .vocab

@@ -5,6 +5,7 @@
 
 use super::config::TrainConfig;
 use super::count::WordCounts;
+use super::journal::{self, Journal, Start};
 use super::merge::{learn_merges, MergeConfig, StopReason, Words};
 use crate::byte_level::BYTE_TO_RANK;
 use crate::error::{Error, Result};
@@ -42,8 +43,13 @@ pub fn check_count_total(counts: &WordCounts) -> Result<()> {
     Ok(())
 }
 
-/// Learn a vocabulary from pre-token counts.
-pub fn train_from_counts(counts: WordCounts, cfg: &TrainConfig) -> Result<Trained> {
+/// Learn a vocabulary from pre-token counts, telling `journal` each merge
+/// (and resuming from the merges it logged before).
+pub fn train_from_counts(
+    counts: WordCounts,
+    cfg: &TrainConfig,
+    journal: &mut dyn Journal,
+) -> Result<Trained> {
     cfg.validate()?;
     check_count_total(&counts)?;
     let mut words = counts.into_sorted();
@@ -53,10 +59,14 @@ pub fn train_from_counts(counts: WordCounts, cfg: &TrainConfig) -> Result<Traine
     if !forced.is_empty() {
         words.retain(|(w, _)| !forced.contains(&**w));
     }
-    let (symbols, counts) = words_to_symbols(&words);
-    drop(words);
-
     let mut tokens = Vocab::byte_alphabet();
+    let start = journal::start(0, &words, &mut tokens, &[], journal, words_to_symbols)?;
+    drop(words);
+    let Start {
+        words,
+        counts,
+        replayed,
+    } = start;
     let target = (cfg.vocab_size - cfg.special_tokens.len())
         .saturating_sub(forced.len())
         .max(tokens.len());
@@ -70,15 +80,16 @@ pub fn train_from_counts(counts: WordCounts, cfg: &TrainConfig) -> Result<Traine
     };
     let unit = cfg.length_unit;
     let out = learn_merges(
-        symbols,
+        words,
         &counts,
         &mut tokens,
         |t| unit.len(t),
         &mc,
         &progress,
-    );
+        journal,
+    )?;
     progress.finish();
-    let merges: Vec<(u32, u32)> = out.merges.iter().map(|m| (m.left, m.right)).collect();
+    let merges = journal::stage_merges(&replayed, &out.merges);
     // Forced tokens the merges did not make come after the learned ones.
     let mut known: std::collections::HashSet<Vec<u8>> = tokens.iter().cloned().collect();
     for f in &cfg.forced_tokens {

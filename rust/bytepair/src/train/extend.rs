@@ -24,6 +24,7 @@
 
 use super::bpe::check_count_total;
 use super::count::WordCounts;
+use super::journal::NoJournal;
 use super::merge::{learn_merges, MergeConfig, StopReason, Words};
 use crate::encode::{Encoder, Scratch};
 use crate::error::{Error, Result};
@@ -231,7 +232,8 @@ pub fn extend_bpe(base: &Vocab, words: WordCounts, cfg: &ExtendConfig) -> Result
             free_ids: opening.free_ids.clone(),
         },
         &bar,
-    );
+        &mut NoJournal,
+    )?;
     bar.finish();
     let learned: Vec<(u32, u32)> = out.merges.iter().map(|m| (m.left, m.right)).collect();
     let vocab = opening.close(base, &learned)?;

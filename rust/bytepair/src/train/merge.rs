@@ -32,8 +32,10 @@
 //! its samples until rare pairs waited outside the heap (`Queue::low`). The
 //! loop is serial; applying large merges in parallel has not been tried yet.
 
+use super::journal::Journal;
 use super::packed::PackedLists;
 use super::pair_counts::PairCountTable;
+use crate::error::Result;
 use crate::progress::Progress;
 use rustc_hash::FxHashMap;
 use std::cmp::Ordering;
@@ -706,7 +708,8 @@ impl State<'_> {
 ///
 /// `tokens` holds the byte string of every id that exists so far (at least the
 /// alphabet); new tokens are appended to it. `unit_len` gives each token's length
-/// in the unit `max_token_length` counts (bytes, or characters).
+/// in the unit `max_token_length` counts (bytes, or characters). `journal`
+/// hears of every merge (and may stop the loop with an error).
 pub fn learn_merges(
     words: Words,
     counts: &[u64],
@@ -714,7 +717,8 @@ pub fn learn_merges(
     unit_len: impl Fn(&[u8]) -> u32,
     cfg: &MergeConfig,
     progress: &Progress,
-) -> MergeOutcome {
+    journal: &mut dyn Journal,
+) -> Result<MergeOutcome> {
     let mut table = TokenTable::new(tokens, unit_len, &cfg.free_ids);
     let mut st = State {
         rule: LengthRule::new(cfg),
@@ -752,12 +756,15 @@ pub fn learn_merges(
         }
         st.step
             .apply((left, right, result), &mut st.pair_counts, &mut st.queue);
+        journal.merged(&merges)?;
     };
-    MergeOutcome { merges, stop }
+    journal.end(&merges)?;
+    Ok(MergeOutcome { merges, stop })
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::journal::NoJournal;
     use super::*;
 
     /// The queue with its floor against one plain heap of the same entries:
@@ -835,7 +842,9 @@ mod tests {
             |t| t.len() as u32,
             &cfg,
             &Progress::items(false, 0, ""),
-        );
+            &mut NoJournal,
+        )
+        .expect("no journal, no error");
         (out.merges, tokens)
     }
 

@@ -18,6 +18,7 @@ pub mod bpe;
 pub mod config;
 pub mod count;
 pub mod extend;
+pub mod journal;
 pub mod merge;
 mod packed;
 mod pair_counts;

@@ -18,8 +18,9 @@
 use super::binary::{train_bytes, ByteCounter, ByteTrainConfig};
 use super::bpe::train_from_counts;
 use super::config::{check_forced, TrainConfig};
-use super::count::{Counter, Counts, Pruned};
+use super::count::{Counter, Counts, CountsMeta, Pruned};
 use super::extend::{check_extendable, extend_bpe, ExtendConfig};
+use super::journal::Journal;
 use super::merge::StopReason;
 use super::parity::{train_parity, ParityConfig, Target};
 use super::superbpe::{self, SuperConfig};
@@ -82,8 +83,9 @@ pub trait TextPlan {
     /// The counter for the corpus; create it inside the thread pool that
     /// will run it.
     fn counter(&self) -> Counter<'_>;
-    /// Train on the counts the counter made, in its order.
-    fn train(self, counts: Vec<Counts>) -> Result<(Tokenizer, Report)>;
+    /// Train on the counts the counter made, in its order, telling
+    /// `journal` each merge (plans on a base tell it nothing).
+    fn train(self, counts: Vec<Counts>, journal: &mut dyn Journal) -> Result<(Tokenizer, Report)>;
 }
 
 /// Seconds since `t`.
@@ -161,7 +163,7 @@ impl TextPlan for BpePlan {
     }
 
     /// One count, made with the same pattern and normalization.
-    fn train(self, counts: Vec<Counts>) -> Result<(Tokenizer, Report)> {
+    fn train(self, counts: Vec<Counts>, journal: &mut dyn Journal) -> Result<(Tokenizer, Report)> {
         let counted = since(self.started);
         let counts = one(counts)?;
         counts.meta.check_words(
@@ -170,7 +172,7 @@ impl TextPlan for BpePlan {
             self.normalization,
             "pass them to bytepair.train_superbpe",
         )?;
-        let trained = train_from_counts(counts.words, &self.config)?;
+        let trained = train_from_counts(counts.words, &self.config, journal)?;
         let tokenizer = Tokenizer::new(trained.vocab, self.pre.spec().clone())?
             .with_normalization(self.normalization);
         let report = Report {
@@ -231,7 +233,7 @@ impl TextPlan for ExtendPlan<'_> {
     }
 
     /// One count, made with the base's pattern and normalization.
-    fn train(self, counts: Vec<Counts>) -> Result<(Tokenizer, Report)> {
+    fn train(self, counts: Vec<Counts>, _: &mut dyn Journal) -> Result<(Tokenizer, Report)> {
         let counted = since(self.started);
         let counts = one(counts)?;
         counts.meta.check_words(
@@ -360,7 +362,7 @@ impl TextPlan for SuperbpePlan<'_> {
     }
 
     /// `[words, pieces]`, or `[pieces]` on top of a base.
-    fn train(self, counts: Vec<Counts>) -> Result<(Tokenizer, Report)> {
+    fn train(self, counts: Vec<Counts>, journal: &mut dyn Journal) -> Result<(Tokenizer, Report)> {
         let counted = since(self.started);
         let none = Normalization::None;
         let pieces_normalized = self.base.map_or(none, Tokenizer::normalization);
@@ -406,7 +408,7 @@ impl TextPlan for SuperbpePlan<'_> {
                 (t, base.vocab().merges().len(), st2)
             }
             Stage1::Words(words) => {
-                let t = superbpe::train_superbpe(words.words, pieces.words, &self.config)?;
+                let t = superbpe::train_superbpe(words.words, pieces.words, &self.config, journal)?;
                 let tok = Tokenizer::new(t.vocab, self.pre2.spec().clone())?;
                 (tok, t.stage1_merges, t.stage2)
             }
@@ -572,11 +574,26 @@ impl BytesPlan {
         ByteCounter::new(self.config.window, self.config.split_on_nul)
     }
 
-    /// Train on what [`BytesPlan::counter`] counted.
-    pub fn train(self, counter: ByteCounter) -> Result<(Tokenizer, Report)> {
-        let counted = since(self.started);
+    /// What `counter` counted, as counts (no pattern: pieces are raw bytes),
+    /// which is what a checkpoint stores.
+    pub fn pieces(counter: ByteCounter) -> Counts {
         let bytes = counter.bytes;
-        let trained = train_bytes(counter.finish(), &self.config)?;
+        Counts {
+            words: counter.finish(),
+            meta: CountsMeta {
+                total_bytes: bytes,
+                ..CountsMeta::new(&PatternSpec::None, Normalization::None, false)
+            },
+            pruned: Pruned::default(),
+        }
+    }
+
+    /// Train on the pieces [`BytesPlan::counter`] counted
+    /// ([`BytesPlan::pieces`]), telling `journal` each merge.
+    pub fn train(self, pieces: Counts, journal: &mut dyn Journal) -> Result<(Tokenizer, Report)> {
+        let counted = since(self.started);
+        let bytes = pieces.meta.total_bytes;
+        let trained = train_bytes(pieces.words, &self.config, journal)?;
         let pattern = if self.config.split_on_nul {
             PatternSpec::Named(PatternName::NulRuns)
         } else {
@@ -601,6 +618,7 @@ impl BytesPlan {
 
 #[cfg(test)]
 mod tests {
+    use super::super::journal::NoJournal;
     use super::*;
     use crate::train::config::LengthUnit;
 
@@ -637,7 +655,7 @@ mod tests {
         .plan()
         .expect("plan");
         let counts = count(&plan, "the plaintiff and the plaintiffs");
-        let (tok, report) = plan.train(counts).expect("train");
+        let (tok, report) = plan.train(counts, &mut NoJournal).expect("train");
         assert_eq!(report.forced_skipped, ["U.S.C."]);
         assert!(tok.vocab().id_of(b" plaintiff").is_some());
     }
@@ -657,11 +675,11 @@ mod tests {
         let gpt2 = plan(PatternSpec::Named(PatternName::Gpt2));
         let counts = count(&gpt2, "low lower lowest");
         let cl100k = plan(PatternSpec::Named(PatternName::Cl100k));
-        let Err(err) = cl100k.train(counts.clone()) else {
+        let Err(err) = cl100k.train(counts.clone(), &mut NoJournal) else {
             panic!("counts made with another pattern were accepted");
         };
         assert!(err.to_string().contains("pattern='gpt2'"), "{err}");
-        assert!(gpt2.train(counts).is_ok());
+        assert!(gpt2.train(counts, &mut NoJournal).is_ok());
     }
 
     #[test]

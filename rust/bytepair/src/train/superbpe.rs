@@ -26,6 +26,7 @@
 use super::bpe::{check_count_total, words_to_symbols};
 use super::count::WordCounts;
 use super::extend::{check_replayable, replay, Opening};
+use super::journal::{self, Journal, NoJournal, Start};
 use super::merge::{learn_merges, MergeConfig, StopReason};
 use super::positional::learn_merges_positional;
 use crate::error::{Error, Result};
@@ -61,22 +62,36 @@ pub fn superword_filter(rules: &SuperwordRules) -> impl Fn(&[u8]) -> bool + '_ {
     }
 }
 
+/// Stage 1's tokens by id and merges.
+pub type Stage1 = (Vec<Vec<u8>>, Vec<(u32, u32)>);
+
 /// Stage 1: byte-level BPE over `counts` up to exactly `transition` merges
-/// (fewer if the corpus runs out of pairs). Returns tokens by id and merges.
+/// (fewer if the corpus runs out of pairs), journal stage 0. Returns tokens
+/// by id and merges.
 pub fn stage1(
     counts: WordCounts,
     transition: usize,
     min_frequency: u64,
     max_token_length: Option<usize>,
     progress: bool,
-) -> (Vec<Vec<u8>>, Vec<(u32, u32)>) {
+    journal: &mut dyn Journal,
+) -> Result<Stage1> {
     let words = counts.into_sorted();
-    let (symbols, counts) = words_to_symbols(&words);
-    drop(words);
     let mut tokens = Vocab::byte_alphabet();
-    let bar = Progress::items(progress, transition as u64, "stage 1 merges");
+    let start = journal::start(0, &words, &mut tokens, &[], journal, words_to_symbols)?;
+    drop(words);
+    let Start {
+        words,
+        counts,
+        replayed,
+    } = start;
+    let bar = Progress::items(
+        progress,
+        (256 + transition).saturating_sub(tokens.len()) as u64,
+        "stage 1 merges",
+    );
     let out = learn_merges(
-        symbols,
+        words,
         &counts,
         &mut tokens,
         |t| t.len() as u32,
@@ -88,21 +103,22 @@ pub fn stage1(
             free_ids: Vec::new(),
         },
         &bar,
-    );
+        journal,
+    )?;
     bar.finish();
-    let mut merges: Vec<(u32, u32)> = out.merges.iter().map(|m| (m.left, m.right)).collect();
+    let mut merges = journal::stage_merges(&replayed, &out.merges);
     // A merge that rebuilds an existing token adds no id, so there can be more
     // merges than new tokens; keep exactly `transition`.
     merges.truncate(transition);
-    let made = out
-        .merges
+    let made = replayed
         .iter()
+        .chain(&out.merges)
         .take(merges.len())
         .map(|m| m.result as usize + 1)
         .max()
         .unwrap_or(256);
     tokens.truncate(made.max(256));
-    (tokens, merges)
+    Ok((tokens, merges))
 }
 
 /// What stage 2 did, for the report.
@@ -117,21 +133,28 @@ pub struct Stage2 {
 /// Stage 2 on top of `base`: replay `pieces`, then learn superword merges
 /// until `tokens` (which starts as the base's tokens, empty for unused ids)
 /// reaches `target`. Uses the rules, limits and progress flag of `cfg`; new
-/// tokens fill `free_ids` (unused ids among `tokens`) first.
+/// tokens fill `free_ids` (unused ids among `tokens`) first. Journal stage 1.
 pub fn stage2(
     pieces: WordCounts,
     base: &Vocab,
     tokens: &mut Vec<Vec<u8>>,
     target: usize,
-    cfg: &SuperConfig,
-    free_ids: &[u32],
+    (cfg, free_ids): (&SuperConfig, &[u32]),
+    journal: &mut dyn Journal,
 ) -> Result<Stage2> {
     check_replayable(base)?;
     check_count_total(&pieces)?;
     let pieces = pieces.into_sorted();
-    let (words, counts) = replay(&pieces, base);
+    let start = journal::start(1, &pieces, tokens, base.merges(), journal, |p| {
+        replay(p, base)
+    })?;
     let num_pieces = pieces.len();
     drop(pieces);
+    let Start {
+        words,
+        counts,
+        replayed,
+    } = start;
     let symbols = words.total_len();
     let bar = Progress::items(
         cfg.progress,
@@ -152,15 +175,11 @@ pub fn stage2(
         },
         superword_filter(&cfg.rules),
         &bar,
-    );
+        journal,
+    )?;
     bar.finish();
     Ok(Stage2 {
-        merges: out
-            .outcome
-            .merges
-            .iter()
-            .map(|m| (m.left, m.right))
-            .collect(),
+        merges: journal::stage_merges(&replayed, &out.outcome.merges),
         stop: out.outcome.stop,
         rejected: out.rejected,
         pieces: num_pieces,
@@ -196,6 +215,7 @@ pub fn train_superbpe(
     words: WordCounts,
     pieces: WordCounts,
     cfg: &SuperConfig,
+    journal: &mut dyn Journal,
 ) -> Result<SuperTrained> {
     let floor = 256 + cfg.transition + cfg.special_tokens.len();
     if cfg.vocab_size < floor {
@@ -213,10 +233,11 @@ pub fn train_superbpe(
         cfg.min_frequency,
         cfg.max_token_length,
         cfg.progress,
-    );
+        journal,
+    )?;
     let inherited = Vocab::new(tokens.clone(), merges1.clone(), &[])?;
     let target = cfg.vocab_size - cfg.special_tokens.len();
-    let st2 = stage2(pieces, &inherited, &mut tokens, target, cfg, &[])?;
+    let st2 = stage2(pieces, &inherited, &mut tokens, target, (cfg, &[]), journal)?;
     let stage1_merges = merges1.len();
     let mut merges = merges1;
     merges.extend_from_slice(&st2.merges);
@@ -241,8 +262,8 @@ pub fn extend(base: &Vocab, pieces: WordCounts, cfg: &SuperConfig) -> Result<(Vo
         base,
         &mut opening.tokens,
         opening.target,
-        cfg,
-        &free,
+        (cfg, &free),
+        &mut NoJournal,
     )?;
     let vocab = opening.close(base, &st2.merges)?;
     Ok((vocab, st2))
