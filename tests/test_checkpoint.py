@@ -222,3 +222,14 @@ def test_cli_train_resume(tmp_path, capsys):
     assert main(["train", "--resume", str(ckpt), "--quiet", "-o", str(resumed)]) == 0
     assert resumed.read_bytes() == whole.read_bytes()
     assert "trained on 1 file(s)" in capsys.readouterr().out
+
+
+def test_the_readme_example(tmp_path, monkeypatch):
+    from conftest import run_readme_block
+
+    scope = run_readme_block("Resuming a training run", tmp_path, monkeypatch)
+    assert scope["again"].merges == scope["tok"].merges
+    before = (tmp_path / "run.bpckpt").read_bytes()
+    with pytest.raises(bp.CheckpointMismatchError, match="vocab_size is 65536 here and 32768"):
+        bp.train(scope["novels"], 65_536, resume="run.bpckpt", progress=False)
+    assert (tmp_path / "run.bpckpt").read_bytes() == before
