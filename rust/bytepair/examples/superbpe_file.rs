@@ -3,8 +3,8 @@
 //! `cargo run --release --example superbpe_file -- FILE VOCAB_SIZE TRANSITION [THREADS]`
 
 use bytepair::pretok::{PatternName, PatternSpec, Pretokenizer};
-use bytepair::train::extend::replay;
 use bytepair::train::journal::NoJournal;
+use bytepair::train::replay::replay;
 use bytepair::train::superbpe::{stage1, superword_filter, SuperwordRules};
 use bytepair::train::{self, merge::MergeConfig, positional::learn_merges_positional};
 use bytepair::vocab::Vocab;

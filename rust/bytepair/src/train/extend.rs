@@ -25,12 +25,11 @@
 use super::bpe::check_count_total;
 use super::count::WordCounts;
 use super::journal::NoJournal;
-use super::merge::{learn_merges, MergeConfig, StopReason, Words};
-use crate::encode::{Encoder, Scratch};
+use super::merge::{learn_merges, MergeConfig, StopReason};
+pub use super::replay::replay;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 use crate::vocab::{MergeRule, Vocab};
-use rayon::prelude::*;
 
 /// Refuse a base that cannot be extended byte-level.
 pub fn check_extendable(base: &Vocab) -> Result<()> {
@@ -69,44 +68,6 @@ pub fn check_replayable(vocab: &Vocab) -> Result<()> {
         made[r as usize] = true;
     }
     Ok(())
-}
-
-/// Segment every distinct word (or piece) with `vocab`, as encoding it does.
-/// Words that end up one token carry no pair and are dropped.
-pub fn replay(words: &[(Box<[u8]>, u64)], vocab: &Vocab) -> (Words, Vec<u64>) {
-    let encoder = Encoder::new(vocab);
-    let parts: Vec<(Vec<u32>, Vec<u32>, Vec<u64>)> = words
-        .par_chunks(2048)
-        .map_init(Scratch::default, |scratch, chunk| {
-            let mut symbols = Vec::new();
-            let mut lens = Vec::new();
-            let mut counts = Vec::new();
-            for (word, count) in chunk {
-                let start = symbols.len();
-                encoder.encode_piece(vocab, word, &mut symbols, scratch);
-                if symbols.len() - start < 2 {
-                    symbols.truncate(start);
-                } else {
-                    lens.push((symbols.len() - start) as u32);
-                    counts.push(*count);
-                }
-            }
-            (symbols, lens, counts)
-        })
-        .collect();
-    let total = parts.iter().map(|p| p.0.len()).sum();
-    let num = parts.iter().map(|p| p.1.len()).sum();
-    let mut out = Words::with_capacity(num, total);
-    let mut counts = Vec::with_capacity(num);
-    for (symbols, lens, cs) in parts {
-        let mut at = 0;
-        for len in lens {
-            out.push(symbols[at..at + len as usize].iter().copied());
-            at += len as usize;
-        }
-        counts.extend(cs);
-    }
-    (out, counts)
 }
 
 /// A base vocabulary opened for new tokens: its tokens by id (empty for an

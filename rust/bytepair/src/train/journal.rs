@@ -1,7 +1,8 @@
 //! Journals: what a merge loop tells as it goes, so that a run can be
 //! checkpointed and resumed (`bytepair.train(checkpoint=, resume=)`).
 //!
-//! A loop calls [`Journal::merged`] after every merge and [`Journal::end`]
+//! A loop calls [`Journal::merged`] (the trait lives with the loops, in
+//! [`super::merge`]) after every merge and [`Journal::end`]
 //! when it stops. [`NoJournal`] ignores both; the checkpoint writer
 //! ([`crate::io::checkpoint`]) appends the merges to its file every N merges,
 //! and on a resumed run checks that the loop makes the logged ones again.
@@ -21,39 +22,11 @@
 //!   with partial word lists, and the only exact way back is to run the loop
 //!   again from the counts; the journal checks each logged merge on the way.
 
-use super::extend::replay;
+pub use super::merge::{Journal, NoJournal};
 use super::merge::{Merge, Words};
+use super::replay::replay;
 use crate::error::{Error, Result};
 use crate::vocab::Vocab;
-
-/// What a merge loop reports to.
-pub trait Journal {
-    /// Merges an earlier run logged for loop `stage` (empty when not resuming).
-    fn logged(&self, stage: usize) -> &[Merge];
-    /// Loop `stage` (0, or 0 and 1 for SuperBPE's two stages) starts; its
-    /// first merge is the stage's merge `skip` (the ones before were replayed).
-    fn begin(&mut self, stage: usize, skip: usize);
-    /// After each merge: the loop's merges so far (the skipped ones not included).
-    fn merged(&mut self, merges: &[Merge]) -> Result<()>;
-    /// The loop stopped with these merges.
-    fn end(&mut self, merges: &[Merge]) -> Result<()>;
-}
-
-/// A journal that records nothing.
-pub struct NoJournal;
-
-impl Journal for NoJournal {
-    fn logged(&self, _stage: usize) -> &[Merge] {
-        &[]
-    }
-    fn begin(&mut self, _stage: usize, _skip: usize) {}
-    fn merged(&mut self, _merges: &[Merge]) -> Result<()> {
-        Ok(())
-    }
-    fn end(&mut self, _merges: &[Merge]) -> Result<()> {
-        Ok(())
-    }
-}
 
 /// Where a loop starts: over its words from scratch, or after the logged
 /// merges `replayed`.

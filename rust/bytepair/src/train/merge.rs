@@ -32,7 +32,6 @@
 //! its samples until rare pairs waited outside the heap (`Queue::low`). The
 //! loop is serial; applying large merges in parallel has not been tried yet.
 
-use super::journal::Journal;
 use super::packed::PackedLists;
 use super::pair_counts::PairCountTable;
 use crate::error::Result;
@@ -50,6 +49,35 @@ pub struct Merge {
     pub left: u32,
     pub right: u32,
     pub result: u32,
+}
+
+/// What a merge loop reports to.
+pub trait Journal {
+    /// Merges an earlier run logged for loop `stage` (empty when not resuming).
+    fn logged(&self, stage: usize) -> &[Merge];
+    /// Loop `stage` (0, or 0 and 1 for SuperBPE's two stages) starts; its
+    /// first merge is the stage's merge `skip` (the ones before were replayed).
+    fn begin(&mut self, stage: usize, skip: usize);
+    /// After each merge: the loop's merges so far (the skipped ones not included).
+    fn merged(&mut self, merges: &[Merge]) -> Result<()>;
+    /// The loop stopped with these merges.
+    fn end(&mut self, merges: &[Merge]) -> Result<()>;
+}
+
+/// A journal that records nothing.
+pub struct NoJournal;
+
+impl Journal for NoJournal {
+    fn logged(&self, _stage: usize) -> &[Merge] {
+        &[]
+    }
+    fn begin(&mut self, _stage: usize, _skip: usize) {}
+    fn merged(&mut self, _merges: &[Merge]) -> Result<()> {
+        Ok(())
+    }
+    fn end(&mut self, _merges: &[Merge]) -> Result<()> {
+        Ok(())
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -764,7 +792,6 @@ pub fn learn_merges(
 
 #[cfg(test)]
 mod tests {
-    use super::super::journal::NoJournal;
     use super::*;
 
     /// The queue with its floor against one plain heap of the same entries:

@@ -25,6 +25,7 @@ mod pair_counts;
 mod pair_table;
 pub mod parity;
 pub mod positional;
+pub mod replay;
 pub mod request;
 pub mod superbpe;
 

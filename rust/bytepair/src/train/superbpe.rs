@@ -6,7 +6,7 @@
 //!    as hard boundaries, so pieces are clauses or lines. Each distinct piece
 //!    is *replayed*: segmented with the inherited merges in their order, which
 //!    is what encoding it with the stage-1 vocabulary does
-//!    ([`super::extend::replay`]).
+//!    ([`super::replay::replay`]).
 //! 3. Greedy BPE then continues over those segmentations up to the target
 //!    size, refusing tokens with too many words or a forbidden substring
 //!    ([`superword_filter`]), with the merge loop built for long words
@@ -25,10 +25,11 @@
 
 use super::bpe::{check_count_total, words_to_symbols};
 use super::count::WordCounts;
-use super::extend::{check_replayable, replay, Opening};
+use super::extend::{check_replayable, Opening};
 use super::journal::{self, Journal, NoJournal, Start};
 use super::merge::{learn_merges, MergeConfig, StopReason};
 use super::positional::learn_merges_positional;
+use super::replay::replay;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 use crate::vocab::Vocab;
