@@ -36,7 +36,8 @@
 //!                         max_token_length: None, length_unit: Default::default(),
 //!                         specials_first: false, pad_to: None, forced_tokens: vec![],
 //!                         progress: false };
-//! let trained = bytepair::train::train_from_counts(counts, &cfg).unwrap();
+//! let mut journal = bytepair::train::journal::NoJournal;
+//! let trained = bytepair::train::train_from_counts(counts, &cfg, &mut journal).unwrap();
 //! assert_eq!(trained.vocab.tokens()[256], b"lo"); // 5 times; ties with "ow", and l < o
 //! ```
 
