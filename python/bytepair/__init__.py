@@ -10,7 +10,19 @@ Nothing here needs a third-party package: numpy (``bytepair[numpy]``), Ray
 (``bytepair[hf]``) are imported where they are used.
 """
 
-from . import _core, _report, distributed, dynamic, fairness, load, model, presets, registry
+from . import (
+    _core,
+    _report,
+    distributed,
+    dynamic,
+    fairness,
+    load,
+    mixture,
+    model,
+    presets,
+    registry,
+)
+from ._added import AddedToken
 from ._bytes import train_bytes
 from ._core import (
     BytepairError,
@@ -41,6 +53,7 @@ from .registry import get_encoding, list_encoding_names
 __version__ = "0.1.0"
 
 __all__ = [
+    "AddedToken",
     "BytepairError",
     "CheckpointMismatchError",
     "Counts",
@@ -54,6 +67,7 @@ __all__ = [
     "distributed",
     "dynamic",
     "fairness",
+    "mixture",
     "load_tokenizer",
     "prune_embeddings",
     "load",

@@ -225,3 +225,18 @@ def count(
         **text_source(corpus, text_column),
     )
     return Counts(core)
+
+
+def corpus_counts(core: _core.Tokenizer, corpus: Any, text_column: str | None) -> Counts:
+    """The corpus counted as the tokenizer splits and normalizes text."""
+    if isinstance(corpus, Counts):
+        return corpus
+    normalization, lowercase = core.normalization_options
+    return count(
+        corpus,
+        pattern=core.pattern,
+        normalization=normalization,
+        lowercase=lowercase,
+        progress=False,
+        text_column=text_column,
+    )

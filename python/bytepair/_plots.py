@@ -132,3 +132,37 @@ def premium_chart(
     fig.savefig(path, dpi=150)
     plt.close(fig)
     return path
+
+
+def mixture_chart(weights: dict[str, float], truth: dict[str, float] | None, path: Path) -> Path:
+    """Inferred byte shares per category as bars (with the true shares beside
+    them when known), largest first."""
+    plt = _pyplot()
+    names = sorted(weights, key=lambda k: -weights[k])
+    fig, ax = plt.subplots(figsize=(max(4.0, 0.55 * len(names) + 1.5), 3.2))
+    width = 0.4 if truth else 0.7
+    xs = range(len(names))
+    ax.bar(
+        [x - (width / 2 if truth else 0) for x in xs],
+        [weights[k] for k in names],
+        width,
+        label="inferred",
+        color="#3b6ea5",
+    )
+    if truth:
+        ax.bar(
+            [x + width / 2 for x in xs],
+            [truth.get(k, 0.0) for k in names],
+            width,
+            label="true",
+            color="#c8553d",
+        )
+        ax.legend(frameon=False, fontsize=8)
+    ax.set_xticks(list(xs), names, rotation=45, ha="right", fontsize=8)
+    ax.set_ylabel("share of training bytes")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="y", color="0.85", lw=0.6)
+    fig.tight_layout()
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
+    return path

@@ -8,15 +8,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import _core
-from ._counts import Counts, count
+from ._counts import corpus_counts
 from ._optional import numpy
 from ._options import check_int
 
 
 def keep_ids(core: _core.Tokenizer, keep: Iterable[int | str | bytes] | None) -> list[int]:
-    """``keep`` as ids: each an id, or a token's text or bytes (a special
+    """``keep`` as ids: each an id, or a token's text or bytes (an added
     token by its text). An unknown token is a KeyError naming it."""
-    specials = dict(core.special_tokens())
+    specials = {t[0]: t[1] for t in core.added_tokens()}
     out = []
     for k in keep or ():
         if isinstance(k, bool):
@@ -36,21 +36,6 @@ def keep_ids(core: _core.Tokenizer, keep: Iterable[int | str | bytes] | None) ->
             raise KeyError(f"keep names {k!r}, which is not a token of this vocabulary")
         out.append(found)
     return out
-
-
-def corpus_counts(core: _core.Tokenizer, corpus: Any, text_column: str | None) -> Counts:
-    """The corpus counted as the tokenizer splits and normalizes text."""
-    if isinstance(corpus, Counts):
-        return corpus
-    normalization, lowercase = core.normalization_options
-    return count(
-        corpus,
-        pattern=core.pattern,
-        normalization=normalization,
-        lowercase=lowercase,
-        progress=False,
-        text_column=text_column,
-    )
 
 
 def prune_core(

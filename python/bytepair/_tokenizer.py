@@ -21,7 +21,8 @@ from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from . import _core
+from . import _added, _core
+from ._added import AddedToken
 from ._corpus import resolve_paths
 from ._files import atomic_write
 from ._optional import numpy
@@ -126,24 +127,29 @@ class Tokenizer:
         return _encode_files(self._core, paths, out, dtype, eot_id, progress)
 
     # ---- decoding -------------------------------------------------------------
-    def decode_bytes(self, ids: Iterable[int]) -> bytes:
-        """The exact bytes of ``ids``. Unknown ids raise KeyError."""
+    def decode_bytes(self, ids: Iterable[int], skip_special_tokens: bool = False) -> bytes:
+        """The exact bytes of ``ids``. Unknown ids raise KeyError.
+        ``skip_special_tokens`` leaves out the added tokens marked special."""
+        if skip_special_tokens:
+            return self._core.decode_bytes_skipping_specials(ids=_check_ids(ids))
         return self._core.decode_bytes(ids=_check_ids(ids))
 
-    def decode(self, ids: Iterable[int], errors: str = "replace") -> str:
+    def decode(
+        self, ids: Iterable[int], errors: str = "replace", skip_special_tokens: bool = False
+    ) -> str:
         """Decode ``ids`` to text; ``errors`` as in ``bytes.decode``."""
-        return self.decode_bytes(ids).decode("utf-8", errors=errors)
+        return self.decode_bytes(ids, skip_special_tokens).decode("utf-8", errors=errors)
 
     def token_bytes(self, id: int) -> bytes:
         """The bytes of one token (a special token gives its text)."""
         return self._core.token_bytes(id=id)
 
     def token_to_id(self, token: str | bytes) -> int | None:
-        """The id of a token given as bytes or text, or None. Covers special tokens."""
+        """The id of a token given as bytes or text, or None. Covers added tokens."""
         if isinstance(token, str):
-            for text, i in self._core.special_tokens():
-                if text == token:
-                    return i
+            for entry in self._core.added_tokens():
+                if entry[0] == token:
+                    return entry[1]
             token = token.encode("utf-8")
         return self._core.token_id(token=token)
 
@@ -169,7 +175,29 @@ class Tokenizer:
 
     @property
     def special_tokens(self) -> dict[str, int]:
+        """The added tokens marked special, text -> id."""
         return dict(self._core.special_tokens())
+
+    @property
+    def added_tokens(self) -> dict[int, AddedToken]:
+        """Every added token, special ones included, by id (HF's
+        ``get_added_tokens_decoder``)."""
+        return dict(sorted(map(_added.from_core, self._core.added_tokens())))
+
+    # ---- changing -------------------------------------------------------------
+    def add_tokens(self, tokens: Iterable[str | AddedToken], special: bool = False) -> int:
+        """Add tokens matched in text before BPE, as HF's ``add_tokens`` does;
+        returns how many changed anything. A token whose text is already in the
+        vocabulary keeps that id (HF's rule); others take the next ids. Every
+        existing id stays as it is. ``special=True`` is HF's
+        ``add_special_tokens``."""
+        core, added = self._core.add_tokens(tokens=_added.requested(tokens, special))
+        self._core = core
+        return added
+
+    def add_special_tokens(self, tokens: Iterable[str | AddedToken]) -> int:
+        """``add_tokens(tokens, special=True)``."""
+        return self.add_tokens(tokens, special=True)
 
     @property
     def merges(self) -> list[tuple[bytes, bytes]]:

@@ -9,6 +9,7 @@
 //! * `counts.rs`: `_core.Counts`, `count` and the distributed steps;
 //! * `checkpoint.rs`: `_core.Checkpoint` and the journal of a checkpointed run;
 //! * `dynamic.rs`: batch-level dynamic merging;
+//! * `mixture.rs`: data-mixture inference (the replay and its separation sweep);
 //! * `patterns.rs`: pre-tokenization and the patterns' regex text;
 //! * `convert.rs`: Python values in and out; `pools.rs`: thread pools.
 
@@ -19,6 +20,7 @@ mod counts;
 mod dynamic;
 mod errors;
 mod formats;
+mod mixture;
 mod patterns;
 mod pools;
 mod tokenizer;
@@ -31,6 +33,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<tokenizer::PyTokenizer>()?;
     m.add_class::<counts::PyCounts>()?;
     m.add_class::<checkpoint::PyCheckpoint>()?;
+    m.add_class::<mixture::PyReplay>()?;
     for f in [
         wrap_pyfunction!(formats::load_native_json, m)?,
         wrap_pyfunction!(formats::load_hf_json, m)?,
@@ -49,6 +52,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(counts::count_parts, m)?,
         wrap_pyfunction!(counts::sum_count_bytes, m)?,
         wrap_pyfunction!(dynamic::dynamic_merge, m)?,
+        wrap_pyfunction!(mixture::mixture_replay, m)?,
         wrap_pyfunction!(patterns::pretokenize, m)?,
         wrap_pyfunction!(patterns::pattern_regex, m)?,
         wrap_pyfunction!(patterns::normalization_name, m)?,

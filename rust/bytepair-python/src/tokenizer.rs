@@ -4,6 +4,7 @@ use crate::convert::{IntCache, SpecialSet};
 use crate::counts::PyCounts;
 use crate::errors::{CoreError, CoreResult};
 use crate::pools::shared_pool;
+use bytepair::added::AddedToken;
 use bytepair::io::token_files::{encode_files, Dtype};
 use bytepair::prune::{prune, PruneRequest};
 use bytepair::tally::tally_batch;
@@ -13,6 +14,10 @@ use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyBytes, PyDict, PyList};
 use std::path::PathBuf;
+
+/// An added token across the boundary: (content, id, special, single_word,
+/// lstrip, rstrip, normalized).
+type AddedTuple = (String, u32, bool, bool, bool, bool, bool);
 
 /// Token ids of many texts in one array, and where each text starts.
 type FlatIds<'py> = (Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u64>>);
@@ -288,6 +293,17 @@ impl PyTokenizer {
         Ok(PyBytes::new(py, &bytes))
     }
 
+    /// The bytes of `ids` without the added tokens marked special.
+    #[pyo3(signature = (*, ids))]
+    fn decode_bytes_skipping_specials<'py>(
+        &self,
+        py: Python<'py>,
+        ids: Vec<u32>,
+    ) -> CoreResult<Bound<'py, PyBytes>> {
+        let bytes = py.detach(|| self.inner.decode_bytes_skipping_specials(&ids))?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
     /// The bytes of many id sequences, decoded in parallel.
     #[pyo3(signature = (*, batch, num_threads))]
     fn decode_bytes_batch<'py>(
@@ -360,8 +376,75 @@ impl PyTokenizer {
         self.inner.vocab().merges().to_vec()
     }
 
+    /// The added tokens marked special, as (text, id).
     fn special_tokens(&self) -> Vec<(String, u32)> {
-        self.inner.vocab().specials().to_vec()
+        self.inner
+            .added_tokens()
+            .iter()
+            .filter(|t| t.special)
+            .map(|t| (t.content.clone(), t.id))
+            .collect()
+    }
+
+    /// Every added token: (content, id, special, single_word, lstrip, rstrip, normalized).
+    fn added_tokens(&self) -> Vec<AddedTuple> {
+        self.inner
+            .added_tokens()
+            .iter()
+            .map(|t| {
+                let AddedToken {
+                    content,
+                    id,
+                    special,
+                    single_word,
+                    lstrip,
+                    rstrip,
+                    normalized,
+                } = t.clone();
+                (
+                    content,
+                    id,
+                    special,
+                    single_word,
+                    lstrip,
+                    rstrip,
+                    normalized,
+                )
+            })
+            .collect()
+    }
+
+    /// A tokenizer with `tokens` added as HF's `add_tokens` adds them, and how
+    /// many of them changed anything. Each is (content, special, single_word,
+    /// lstrip, rstrip, normalized).
+    #[pyo3(signature = (*, tokens))]
+    fn add_tokens(
+        &self,
+        py: Python<'_>,
+        tokens: Vec<(String, bool, bool, bool, bool, bool)>,
+    ) -> CoreResult<(PyTokenizer, usize)> {
+        let requested = tokens
+            .into_iter()
+            .map(
+                |(content, special, single_word, lstrip, rstrip, normalized)| AddedToken {
+                    content,
+                    id: 0,
+                    special,
+                    single_word,
+                    lstrip,
+                    rstrip,
+                    normalized,
+                },
+            )
+            .collect();
+        let (tokenizer, added) = py.detach(|| self.inner.add_tokens(requested))?;
+        Ok((PyTokenizer::wrap(tokenizer), added))
+    }
+
+    /// Whether `id` is an added token marked special.
+    #[pyo3(signature = (*, id))]
+    fn is_special_token(&self, id: u32) -> bool {
+        self.inner.is_special_token(id)
     }
 
     #[getter]
@@ -427,6 +510,7 @@ impl PyTokenizer {
             t.normalization(),
             t.template(),
             t.curriculum(),
+            t.added_tokens(),
         )?)
     }
 
@@ -437,6 +521,7 @@ impl PyTokenizer {
             t.pattern(),
             t.normalization(),
             t.template(),
+            t.added_tokens(),
         )?)
     }
 }

@@ -41,6 +41,7 @@
 //! assert_eq!(trained.vocab.tokens()[256], b"lo"); // 5 times; ties with "ow", and l < o
 //! ```
 
+pub mod added;
 pub mod byte_level;
 pub mod decode;
 pub mod dynamic;
@@ -48,6 +49,7 @@ pub mod encode;
 pub mod error;
 pub mod huge;
 pub mod io;
+pub mod mixture;
 pub mod normalize;
 pub mod pack;
 pub mod prefetch;

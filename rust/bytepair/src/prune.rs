@@ -1,7 +1,7 @@
 //! Pruning a vocabulary: keep the tokens a deployment uses, drop the rest,
 //! and renumber the ids densely.
 //!
-//! 1. What to keep: the 256 bytes and the special tokens always; then the
+//! 1. What to keep: the 256 bytes, the special and added tokens always; then the
 //!    tokens named, those used at least `min_count` times, or the most used
 //!    up to a final size ([`PruneRequest`]).
 //! 2. The closure: a kept token must stay reachable. BPE builds a token from
@@ -19,6 +19,7 @@
 //! 4. Ids are renumbered densely in their old order, special tokens included;
 //!    `id_map[old] = new`, or -1 for a dropped id.
 
+use crate::added::AddedToken;
 use crate::error::{Error, Result};
 use crate::tokenizer::{Curriculum, Tokenizer};
 use crate::train::count::{Counts, WordCounts};
@@ -148,6 +149,7 @@ pub fn prune(tokenizer: &Tokenizer, request: &PruneRequest<'_>) -> Result<Pruned
         .iter()
         .copied()
         .chain(vocab.specials().iter().map(|s| s.1))
+        .chain(tokenizer.added_tokens().iter().map(|t| t.id))
         .chain(request.keep.iter().copied());
     for id in always {
         scratch.clear();
@@ -268,10 +270,19 @@ fn rebuild(tokenizer: &Tokenizer, kept: &[bool]) -> Result<Pruned> {
         stage1_pattern: c.stage1_pattern.clone(),
         transition: merges_kept(c.transition).count(),
     });
+    let added = tokenizer
+        .added_tokens()
+        .iter()
+        .map(|t| AddedToken {
+            id: new_id(t.id),
+            ..t.clone()
+        })
+        .collect();
     let tokenizer = Tokenizer::new(pruned, tokenizer.pattern().clone())?
         .with_normalization(tokenizer.normalization())
         .with_template(template)?
-        .with_curriculum(curriculum);
+        .with_curriculum(curriculum)
+        .with_added_tokens(added)?;
     Ok(Pruned { tokenizer, id_map })
 }
 

@@ -8,8 +8,9 @@
 //! ids ── decode ── bytes
 //! ```
 
+use crate::added::{self, AddedToken};
 use crate::decode;
-use crate::encode::special::{Segment, SpecialMatcher, Specials};
+use crate::encode::special::{Entry, Segment, SpecialMatcher, Specials};
 use crate::encode::template::Template;
 use crate::encode::Encoder;
 use crate::error::{Error, Result};
@@ -17,6 +18,7 @@ use crate::normalize::Normalization;
 use crate::pretok::{bytes, PatternName, PatternSpec, Pretokenizer};
 use crate::vocab::Vocab;
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 
 /// How a SuperBPE vocabulary was trained. Kept for the record and for
 /// `inspect`; encoding uses only the stage-2 pattern.
@@ -34,58 +36,166 @@ pub struct Tokenizer {
     vocab: Vocab,
     pretok: Pretokenizer,
     encoder: Encoder,
-    /// Special tokens found in the raw text, before normalization.
-    raw_specials: SpecialMatcher,
-    /// Special tokens HF marks `normalized`: found in the normalized text by
-    /// their normalized form (with SentencePiece's normalizer `<s>` is `▁<s>`).
-    normalized_specials: SpecialMatcher,
-    /// Every special token by its own text, for tiktoken's disallowed check,
-    /// when some are `normalized` (otherwise `raw_specials` is that).
-    all_specials: Option<SpecialMatcher>,
+    /// Every added token, special tokens included, in the order added.
+    added: Vec<AddedToken>,
+    /// The ids of added tokens marked special (`skip_special_tokens`).
+    special_ids: FxHashSet<u32>,
+    /// Added tokens found in the raw text, before normalization.
+    raw_added: SpecialMatcher,
+    /// HF's `normalized` added tokens: found in each normalized stretch of
+    /// text by their normalized form (with SentencePiece's normalizer `<s>`
+    /// is `▁<s>`).
+    normalized_added: SpecialMatcher,
+    /// Every added token by its own text, for tiktoken's disallowed check.
+    by_content: SpecialMatcher,
+    /// Some added token is not special, so even plain encoding looks for it.
+    has_plain: bool,
 }
 
 impl Tokenizer {
     pub fn new(vocab: Vocab, pattern: PatternSpec) -> Result<Self> {
         let pretok = Pretokenizer::new(pattern)?;
         let encoder = Encoder::new(&vocab);
-        let raw_specials = SpecialMatcher::by_content(vocab.specials())?;
-        Ok(Tokenizer {
+        let added = vocab
+            .specials()
+            .iter()
+            .map(|(s, id)| AddedToken::special(s.clone(), *id))
+            .collect();
+        let mut t = Tokenizer {
             curriculum: None,
             normalization: Normalization::None,
             template: Template::default(),
             vocab,
             pretok,
             encoder,
-            raw_specials,
-            normalized_specials: SpecialMatcher::default(),
-            all_specials: None,
-        })
+            added,
+            special_ids: FxHashSet::default(),
+            raw_added: SpecialMatcher::default(),
+            normalized_added: SpecialMatcher::default(),
+            by_content: SpecialMatcher::default(),
+            has_plain: false,
+        };
+        t.build_matchers()?;
+        Ok(t)
     }
 
-    /// Mark special tokens as HF's `normalized` ones: they are looked for in
-    /// the normalized text, by their normalized form. Set after the normalization.
-    pub fn with_normalized_specials(mut self, names: &[String]) -> Result<Self> {
-        if names.is_empty() {
-            return Ok(self);
-        }
-        let mut raw = Vec::new();
-        let mut normed = Vec::new();
-        for (t, id) in self.vocab.specials() {
-            if names.contains(t) {
-                let form = self.normalization.apply(t).into_owned();
-                normed.push((form, t.clone(), *id));
-            } else {
-                raw.push((t.clone(), t.clone(), *id));
+    /// Set the added tokens with their flags (HF's `added_tokens`). Each id
+    /// is a mergeable token's or one of the vocabulary's text ids with the
+    /// same content; text ids not listed stay plain special tokens. Call it
+    /// after [`Tokenizer::with_normalization`]: normalized forms depend on it.
+    pub fn with_added_tokens(mut self, added: Vec<AddedToken>) -> Result<Self> {
+        for t in &added {
+            let fits = match self.vocab.tokens().get(t.id as usize) {
+                Some(bytes) if !bytes.is_empty() => true,
+                _ => {
+                    let held = self.vocab.token_bytes(t.id);
+                    held == Some(t.content.as_bytes())
+                        || held == Some(t.shown(self.normalization).as_bytes())
+                }
+            };
+            if !fits || t.content.is_empty() {
+                return Err(Error::bad_format(
+                    format!("added token {:?}", t.content),
+                    format!(
+                        "id {} is neither a token nor a text id with this content",
+                        t.id
+                    ),
+                ));
             }
         }
-        let all = std::mem::replace(&mut self.raw_specials, SpecialMatcher::new(raw)?);
-        self.all_specials = Some(all);
-        self.normalized_specials = SpecialMatcher::new(normed)?;
+        let listed: FxHashSet<u32> = added.iter().map(|t| t.id).collect();
+        let mut all = added;
+        for (s, id) in self.vocab.specials() {
+            if !listed.contains(id) {
+                all.push(AddedToken::special(s.clone(), *id));
+            }
+        }
+        self.added = all;
+        self.build_matchers()?;
         Ok(self)
+    }
+
+    /// Add tokens as HF's `add_tokens` does (ids by [`added::assign_ids`]):
+    /// a new tokenizer and how many of `requested` changed anything.
+    pub fn add_tokens(&self, requested: Vec<AddedToken>) -> Result<(Tokenizer, usize)> {
+        let model_size = (self.vocab.num_mergeable() + self.vocab.specials().len()) as u32;
+        let assigned = added::assign_ids(&self.added, requested, model_size, |c| {
+            added::vocab_entry(&self.vocab, c)
+        });
+        let shown: Vec<(String, u32)> = assigned
+            .tokens
+            .iter()
+            .filter(|t| assigned.fresh.iter().any(|(_, id)| *id == t.id))
+            .map(|t| (t.shown(self.normalization), t.id))
+            .collect();
+        let vocab = self.vocab.with_more_specials(&shown)?;
+        let tokenizer = Tokenizer::new(vocab, self.pattern().clone())?
+            .with_normalization(self.normalization)
+            .with_template(self.template.clone())?
+            .with_curriculum(self.curriculum.clone())
+            .with_added_tokens(assigned.tokens)?;
+        Ok((tokenizer, assigned.added))
+    }
+
+    fn build_matchers(&mut self) -> Result<()> {
+        let entry = |t: &AddedToken, form: String| Entry {
+            form,
+            content: t.content.clone(),
+            id: t.id,
+            special: t.special,
+            single_word: t.single_word,
+            lstrip: t.lstrip,
+            rstrip: t.rstrip,
+        };
+        let mut raw = Vec::new();
+        let mut normed = Vec::new();
+        for t in &self.added {
+            if t.normalized {
+                let form = self.normalization.apply(&t.content).into_owned();
+                normed.push(entry(t, form));
+            } else {
+                raw.push(entry(t, t.content.clone()));
+            }
+        }
+        let by_content = self
+            .added
+            .iter()
+            .map(|t| Entry {
+                single_word: false,
+                lstrip: false,
+                rstrip: false,
+                ..entry(t, t.content.clone())
+            })
+            .collect();
+        self.raw_added = SpecialMatcher::new(raw)?;
+        self.normalized_added = SpecialMatcher::new(normed)?;
+        self.by_content = SpecialMatcher::new(by_content)?;
+        self.special_ids = self
+            .added
+            .iter()
+            .filter(|t| t.special)
+            .map(|t| t.id)
+            .collect();
+        self.has_plain = self.added.iter().any(|t| !t.special);
+        Ok(())
+    }
+
+    /// Every added token, special tokens included, in the order added.
+    pub fn added_tokens(&self) -> &[AddedToken] {
+        &self.added
+    }
+
+    /// Whether `id` is an added token marked special.
+    pub fn is_special_token(&self, id: u32) -> bool {
+        self.special_ids.contains(&id)
     }
 
     /// Normalize text (NFC, NFKC) before pre-tokenization, as HF's normalizer does.
     pub fn with_normalization(mut self, n: Normalization) -> Self {
+        debug_assert!(
+            !self.added.iter().any(|t| t.normalized),
+            "with_added_tokens goes after with_normalization"
+        );
         self.normalization = n;
         self
     }
@@ -133,15 +243,24 @@ impl Tokenizer {
         out
     }
 
-    /// Encode text with no special-token handling.
+    /// Encode text with no special-token handling (non-special added
+    /// tokens are still found: they are part of the vocabulary).
     pub fn encode_ordinary(&self, text: &str) -> Result<Vec<u32>> {
         let mut out = Vec::with_capacity(text.len() / 3);
         self.encode_ordinary_into(text, &mut out)?;
         Ok(out)
     }
 
-    /// Encode text with no special-token handling, appending to `out`.
+    /// [`Tokenizer::encode_ordinary`], appending to `out`.
     pub fn encode_ordinary_into(&self, text: &str, out: &mut Vec<u32>) -> Result<()> {
+        if self.has_plain {
+            return self.encode_into(text, &Specials::None, out);
+        }
+        self.encode_text_into(text, out)
+    }
+
+    /// Normalize, pre-tokenize and encode; no added tokens looked for.
+    fn encode_text_into(&self, text: &str, out: &mut Vec<u32>) -> Result<()> {
         let text = self.normalization.apply(text);
         self.encode_normalized_into(&text, out)
     }
@@ -187,7 +306,11 @@ impl Tokenizer {
     /// token (built once per call, not per text).
     fn disallowed_strings(&self, disallowed: &Specials) -> Result<Option<SpecialMatcher>> {
         match disallowed {
-            Specials::Only(list) if list.iter().any(|s| self.vocab.special_id(s).is_none()) => {
+            Specials::Only(list)
+                if list
+                    .iter()
+                    .any(|s| !self.added.iter().any(|t| t.content == *s)) =>
+            {
                 let pairs: Vec<(String, u32)> = list.iter().map(|s| (s.clone(), 0)).collect();
                 Ok(Some(SpecialMatcher::by_content(&pairs)?))
             }
@@ -215,39 +338,43 @@ impl Tokenizer {
     /// The leftmost (then longest) special token of `which` in `text`, looking
     /// at every start position, overlaps included.
     pub fn find_special<'t>(&self, text: &'t str, which: &Specials) -> Option<&'t str> {
-        self.all_specials
-            .as_ref()
-            .unwrap_or(&self.raw_specials)
-            .find(text, which)
+        self.by_content.find(text, which)
     }
 
-    /// Encode text; special tokens that `specials` allows become their ids.
+    /// Encode text; special tokens that `specials` allows become their ids,
+    /// and every non-special added token its id.
     pub fn encode(&self, text: &str, specials: &Specials) -> Result<Vec<u32>> {
-        let mut raw = Vec::new();
-        self.raw_specials.split(text, specials, &mut raw);
         let mut out = Vec::with_capacity(text.len() / 3);
+        self.encode_into(text, specials, &mut out)?;
+        Ok(out)
+    }
+
+    /// HF's two passes: added tokens cut out of the raw text, then the
+    /// `normalized` ones out of each normalized stretch, then BPE.
+    fn encode_into(&self, text: &str, specials: &Specials, out: &mut Vec<u32>) -> Result<()> {
+        let mut raw = Vec::new();
+        self.raw_added.split(text, specials, &mut raw);
         for seg in raw {
             match seg {
                 Segment::Special(id) => out.push(id),
-                // No normalized special tokens: nothing to look for after normalizing.
-                Segment::Text(t) if self.normalized_specials.is_empty() => {
-                    self.encode_ordinary_into(t, &mut out)?
+                Segment::Text(t) if self.normalized_added.is_empty() => {
+                    self.encode_text_into(t, out)?
                 }
                 Segment::Text(t) => {
                     let normalized = self.normalization.apply(t);
                     let mut parts = Vec::new();
-                    self.normalized_specials
+                    self.normalized_added
                         .split(&normalized, specials, &mut parts);
                     for part in &parts {
                         match part {
                             Segment::Special(id) => out.push(*id),
-                            Segment::Text(p) => self.encode_normalized_into(p, &mut out)?,
+                            Segment::Text(p) => self.encode_normalized_into(p, out)?,
                         }
                     }
                 }
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// [`Tokenizer::encode`], then the template's ids around the result when
@@ -319,6 +446,17 @@ impl Tokenizer {
     /// The bytes of a sequence of ids.
     pub fn decode_bytes(&self, ids: &[u32]) -> Result<Vec<u8>> {
         decode::decode_bytes(&self.vocab, ids)
+    }
+
+    /// The bytes of a sequence of ids, leaving out added tokens marked
+    /// special (HF's `skip_special_tokens`).
+    pub fn decode_bytes_skipping_specials(&self, ids: &[u32]) -> Result<Vec<u8>> {
+        let kept: Vec<u32> = ids
+            .iter()
+            .copied()
+            .filter(|id| !self.special_ids.contains(id))
+            .collect();
+        decode::decode_bytes(&self.vocab, &kept)
     }
 
     /// The bytes of many sequences, on the current rayon pool.

@@ -294,6 +294,25 @@ impl Vocab {
         })
     }
 
+    /// The same vocabulary with more ids that hold text (added tokens), each
+    /// on an id no token or special token uses.
+    pub fn with_more_specials(&self, more: &[(String, u32)]) -> Result<Self> {
+        let mut v = self.clone();
+        for (s, id) in more {
+            let taken = v.tokens.get(*id as usize).is_some_and(|t| !t.is_empty())
+                || v.special_by_id.contains_key(id);
+            if taken || s.is_empty() {
+                return Err(Error::bad_format(
+                    format!("added token {s:?}"),
+                    format!("id {id} is taken, or the text is empty"),
+                ));
+            }
+            v.special_by_id.insert(*id, v.specials.len());
+            v.specials.push((s.clone(), *id));
+        }
+        Ok(v)
+    }
+
     /// Set HF's `ignore_merges`: a pre-token that is a token is emitted whole.
     pub fn with_ignore_merges(mut self, on: bool) -> Self {
         self.ignore_merges = on;

@@ -1,20 +1,25 @@
-//! Special tokens in text: the one matcher that both splits a text at the
-//! special tokens a caller allows and finds the first one a caller forbids
-//! (tiktoken's `disallowed_special` check).
+//! Added tokens in text: the one matcher that both splits a text at the
+//! added tokens (HF's semantics, flags included; see [`crate::added`]) and
+//! finds the first special token a caller forbids (tiktoken's
+//! `disallowed_special` check).
 //!
-//! A special token is looked for by its *form* (the text it appears as) and
-//! allowed or forbidden by its *content* (its own text, what callers name).
-//! The two differ only for HF's `normalized` added tokens, which are found in
-//! the normalized text by their normalized form (`▁<s>` under SentencePiece's
+//! A token is looked for by its *form* (the text it appears as) and allowed
+//! or forbidden by its *content* (its own text, what callers name). The two
+//! differ only for HF's `normalized` added tokens, which are found in the
+//! normalized text by their normalized form (`▁<s>` under SentencePiece's
 //! normalizer).
 //!
-//! At every position where some form starts, the longest form there that the
-//! caller allows wins; if none is allowed the search moves on by one
-//! character, so overlapping candidates are all seen.
+//! Matching is leftmost-longest among the tokens a call admits: a special
+//! token the caller does not allow is invisible, so a shorter or overlapping
+//! allowed one is still seen (tiktoken builds its regex from the allowed
+//! tokens only). A match that fails `single_word` is dropped and the search
+//! goes on after it, as HF's Aho-Corasick iterator does.
 
 use crate::error::{Error, Result};
+use crate::pretok::classes::{class_ranges, classes, SPACE};
 use regex_automata::meta::Regex as MetaRegex;
 use rustc_hash::FxHashMap;
+use std::sync::LazyLock;
 
 /// Which special tokens found in a text are taken as special tokens.
 #[derive(Clone, Debug)]
@@ -25,29 +30,87 @@ pub enum Specials<'a> {
 }
 
 impl Specials<'_> {
-    fn allows(&self, content: &str) -> bool {
+    /// Whether a call with this set sees `e`. In a split, non-special added
+    /// tokens are always seen; in a search (`find`), `All` means every
+    /// special token and `Only` any token named.
+    fn admits(&self, e: &Entry, splitting: bool) -> bool {
+        if splitting && !e.special {
+            return true;
+        }
         match self {
-            Specials::All => true,
+            Specials::All => e.special,
             Specials::None => false,
-            Specials::Only(list) => list.iter().any(|x| x == content),
+            Specials::Only(list) => list.contains(&e.content),
         }
     }
 }
 
-/// A stretch of text or a special token's id, in text order.
+/// A stretch of text or an added token's id, in text order.
 pub enum Segment<'t> {
     Text(&'t str),
     Special(u32),
 }
 
-/// One special token: the form it is found as, its content, its id.
-struct Entry {
-    form: String,
-    content: String,
-    id: u32,
+/// One token to look for: the form it is found as, its content, its id, and
+/// HF's flags.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub form: String,
+    pub content: String,
+    pub id: u32,
+    pub special: bool,
+    pub single_word: bool,
+    pub lstrip: bool,
+    pub rstrip: bool,
 }
 
-/// Finds special tokens in text.
+impl Entry {
+    /// A special token found by its own text, with no flags.
+    pub fn plain_special(content: &str, id: u32) -> Self {
+        Entry {
+            form: content.to_string(),
+            content: content.to_string(),
+            id,
+            special: true,
+            single_word: false,
+            lstrip: false,
+            rstrip: false,
+        }
+    }
+}
+
+/// The regex crate's `\w` (what HF's `single_word` test uses), as ranges.
+static WORD: LazyLock<Vec<(u32, u32)>> = LazyLock::new(|| class_ranges(r"\w"));
+
+fn is_word(c: char) -> bool {
+    let cp = c as u32;
+    let i = WORD.partition_point(|r| r.1 < cp);
+    WORD.get(i).is_some_and(|r| r.0 <= cp)
+}
+
+fn is_space(c: char) -> bool {
+    classes(c as u32) & SPACE != 0
+}
+
+/// HF's `single_word`: no word character right before or after the match.
+fn stands_alone(text: &str, start: usize, end: usize) -> bool {
+    !text[..start].chars().next_back().is_some_and(is_word)
+        && !text[end..].chars().next().is_some_and(is_word)
+}
+
+/// Where the whitespace run that ends at `at` starts.
+fn space_before(text: &str, at: usize) -> usize {
+    let before = &text[..at];
+    before.trim_end_matches(is_space).len()
+}
+
+/// Where the whitespace run that starts at `at` ends.
+fn space_after(text: &str, at: usize) -> usize {
+    let after = &text[at..];
+    text.len() - after.trim_start_matches(is_space).len()
+}
+
+/// Finds added tokens in text.
 #[derive(Default)]
 pub struct SpecialMatcher {
     /// Any form, longest first at a position (leftmost-first alternation).
@@ -56,18 +119,17 @@ pub struct SpecialMatcher {
     entries: Vec<Entry>,
     /// form -> index in `entries`.
     by_form: FxHashMap<String, usize>,
+    /// Some entry is not special (it is matched whatever the call allows).
+    has_plain: bool,
 }
 
 impl SpecialMatcher {
-    /// A matcher over `(form, content, id)` triples.
-    pub fn new(entries: Vec<(String, String, u32)>) -> Result<Self> {
+    /// A matcher over `entries`; a form listed twice keeps its first entry.
+    pub fn new(entries: Vec<Entry>) -> Result<Self> {
         if entries.is_empty() {
             return Ok(SpecialMatcher::default());
         }
-        let mut entries: Vec<Entry> = entries
-            .into_iter()
-            .map(|(form, content, id)| Entry { form, content, id })
-            .collect();
+        let mut entries = entries;
         entries.sort_by_key(|e| std::cmp::Reverse(e.form.len()));
         let alternation = entries
             .iter()
@@ -75,25 +137,26 @@ impl SpecialMatcher {
             .collect::<Vec<_>>()
             .join("|");
         let re = MetaRegex::new(&alternation)
-            .map_err(|e| Error::config(format!("special tokens: {e}")))?;
-        let by_form = entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.form.clone(), i))
-            .collect();
+            .map_err(|e| Error::config(format!("added tokens: {e}")))?;
+        let mut by_form = FxHashMap::default();
+        for (i, e) in entries.iter().enumerate() {
+            by_form.entry(e.form.clone()).or_insert(i);
+        }
+        let has_plain = entries.iter().any(|e| !e.special);
         Ok(SpecialMatcher {
             re: Some(re),
             entries,
             by_form,
+            has_plain,
         })
     }
 
-    /// A matcher over tokens found by their own text.
+    /// A matcher over special tokens found by their own text, with no flags.
     pub fn by_content(specials: &[(String, u32)]) -> Result<Self> {
         Self::new(
             specials
                 .iter()
-                .map(|(t, id)| (t.clone(), t.clone(), *id))
+                .map(|(t, id)| Entry::plain_special(t, *id))
                 .collect(),
         )
     }
@@ -102,58 +165,93 @@ impl SpecialMatcher {
         self.entries.is_empty()
     }
 
-    /// The leftmost special token that `which` allows in `text`, searched
-    /// from `from`: (start, end, id).
-    fn next_allowed(
+    /// The leftmost, then longest, token that `which` admits in `text`,
+    /// searched from `from`: (start, end, entry).
+    fn next_admitted(
         &self,
         text: &str,
         from: usize,
         which: &Specials,
-    ) -> Option<(usize, usize, u32)> {
+        splitting: bool,
+    ) -> Option<(usize, usize, &Entry)> {
         let re = self.re.as_ref()?;
-        if matches!(which, Specials::None) {
+        if from > text.len() {
             return None;
         }
         let mut search = from;
         while let Some(m) = re.find(regex_automata::Input::new(text).range(search..)) {
-            // The fast case: the longest form at this position is allowed.
+            // The fast case: the longest form at this position is admitted.
             if let Some(e) = self
                 .by_form
                 .get(&text[m.range()])
                 .map(|&i| &self.entries[i])
             {
-                if which.allows(&e.content) {
-                    return Some((m.start(), m.end(), e.id));
+                if which.admits(e, splitting) {
+                    return Some((m.start(), m.end(), e));
                 }
             }
             let at = &text[m.start()..];
             if let Some(e) = self
                 .entries
                 .iter()
-                .find(|e| at.starts_with(e.form.as_str()) && which.allows(&e.content))
+                .find(|e| at.starts_with(e.form.as_str()) && which.admits(e, splitting))
             {
-                return Some((m.start(), m.start() + e.form.len(), e.id));
+                return Some((m.start(), m.start() + e.form.len(), e));
             }
             search = m.start() + at.chars().next().map_or(1, char::len_utf8);
         }
         None
     }
 
-    /// Cut `text` at the special tokens `which` allows.
+    /// Cut `text` at the added tokens: every non-special one, and the
+    /// special ones `which` allows. Stripped whitespace is dropped with its
+    /// token; empty stretches of text are left out.
     pub fn split<'t>(&self, text: &'t str, which: &Specials, out: &mut Vec<Segment<'t>>) {
-        let mut start = 0;
-        while let Some((s, e, id)) = self.next_allowed(text, start, which) {
-            out.push(Segment::Text(&text[start..s]));
-            out.push(Segment::Special(id));
-            start = e;
+        // `kept`: where the text after the last token starts (HF's
+        // `start_offset`); `search`: where the next match may start. They
+        // differ after `rstrip`, which HF does not let move the search.
+        let mut kept = 0;
+        let mut search = 0;
+        if matches!(which, Specials::None) && !self.has_plain {
+            search = text.len() + 1; // nothing can be admitted
         }
-        out.push(Segment::Text(&text[start..]));
+        while let Some((s, e, entry)) = self.next_admitted(text, search, which, true) {
+            search = e;
+            if entry.single_word && !stands_alone(text, s, e) {
+                continue;
+            }
+            let start = if entry.lstrip {
+                space_before(text, s).max(kept)
+            } else {
+                s
+            };
+            let end = if entry.rstrip {
+                space_after(text, e)
+            } else {
+                e
+            };
+            if start >= end {
+                // lstrip reached back into whitespace an earlier token's
+                // rstrip took: nothing is left of this match. HF drops the
+                // empty split (and fails on a backward one).
+                kept = kept.max(end);
+                continue;
+            }
+            if kept < start {
+                out.push(Segment::Text(&text[kept..start]));
+            }
+            out.push(Segment::Special(entry.id));
+            kept = end;
+        }
+        if kept < text.len() {
+            out.push(Segment::Text(&text[kept..]));
+        }
     }
 
-    /// The text of the leftmost (then longest) special token of `which` in
-    /// `text`, looking at every start position, overlaps included.
+    /// The text of the leftmost (then longest) token of `which` in `text`,
+    /// looking at every start position, overlaps included; flags ignored.
     pub fn find<'t>(&self, text: &'t str, which: &Specials) -> Option<&'t str> {
-        self.next_allowed(text, 0, which)
+        self.next_admitted(text, 0, which, false)
             .map(|(s, e, _)| &text[s..e])
     }
 }
@@ -171,13 +269,13 @@ mod tests {
         .expect("matcher")
     }
 
-    fn ids(m: &SpecialMatcher, text: &str, which: &Specials) -> Vec<Option<u32>> {
+    fn cut(m: &SpecialMatcher, text: &str, which: &Specials) -> Vec<String> {
         let mut out = Vec::new();
         m.split(text, which, &mut out);
         out.iter()
             .map(|s| match s {
-                Segment::Special(id) => Some(*id),
-                Segment::Text(_) => None,
+                Segment::Special(id) => format!("#{id}"),
+                Segment::Text(t) => t.to_string(),
             })
             .collect()
     }
@@ -185,16 +283,56 @@ mod tests {
     #[test]
     fn the_longest_allowed_form_wins() {
         let m = matcher();
-        assert_eq!(ids(&m, "<|a|>x", &Specials::All), [None, Some(2), None]);
+        assert_eq!(cut(&m, "<|a|>x", &Specials::All), ["#2"]);
         let only_short = ["<|a|>".to_string()];
         assert_eq!(
-            ids(&m, "<|a|>x", &Specials::Only(&only_short)),
-            [None, Some(1), None]
+            cut(&m, "<|a|>xy", &Specials::Only(&only_short)),
+            ["#1", "xy"]
         );
         // An overlap one character on is still seen.
         let only_inner = ["|a".to_string()];
         assert_eq!(m.find("<|a|>x", &Specials::Only(&only_inner)), Some("|a"));
         assert_eq!(m.find("<|a|>x", &Specials::None), None);
-        assert_eq!(ids(&m, "plain", &Specials::All), [None]);
+        assert_eq!(cut(&m, "plain", &Specials::All), ["plain"]);
+    }
+
+    fn flagged(form: &str, id: u32, flags: &str) -> Entry {
+        Entry {
+            special: flags.contains('s'),
+            single_word: flags.contains('w'),
+            lstrip: flags.contains('l'),
+            rstrip: flags.contains('r'),
+            ..Entry::plain_special(form, id)
+        }
+    }
+
+    #[test]
+    fn hf_flags() {
+        let m = SpecialMatcher::new(vec![flagged("foo", 1, "w"), flagged("<X>", 2, "lr")])
+            .expect("matcher");
+        // single_word: "xfoo" and "foo_" touch word characters, "foo." does not.
+        assert_eq!(
+            cut(&m, "foo xfoo foo_ foo.", &Specials::None),
+            ["#1", " xfoo foo_ ", "#1", "."]
+        );
+        // lstrip and rstrip take the whitespace with the token.
+        assert_eq!(cut(&m, "a \t<X>\n b", &Specials::None), ["a", "#2", "b"]);
+        // A whitespace token: with rstrip the first match takes the run, and
+        // with lstrip too the later matches in it come out empty and vanish;
+        // with rstrip alone each still counts (HF's find_matches).
+        let space = |flags| SpecialMatcher::new(vec![flagged(" ", 5, flags)]).expect("matcher");
+        assert_eq!(cut(&space("lr"), "   a", &Specials::None), ["#5", "a"]);
+        assert_eq!(
+            cut(&space("r"), "   a", &Specials::None),
+            ["#5", "#5", "#5", "a"]
+        );
+        // A special token the call does not allow is plain text; a
+        // non-special one is always cut out.
+        let s = SpecialMatcher::new(vec![flagged("<S>", 3, "s"), flagged("ab", 4, "")])
+            .expect("matcher");
+        assert_eq!(cut(&s, "<S>ab", &Specials::None), ["<S>", "#4"]);
+        assert_eq!(s.find("<S>ab", &Specials::All), Some("<S>"));
+        let named = ["ab".to_string()];
+        assert_eq!(s.find("<S>ab", &Specials::Only(&named)), Some("ab"));
     }
 }

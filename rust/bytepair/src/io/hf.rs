@@ -6,13 +6,14 @@
 //! their ids, and `NFC`/`NFKC` normalizers. Anything else (Metaspace models,
 //! other normalizers) is refused with a message naming it, never half-read.
 
+use crate::added::{self, AddedToken};
 use crate::byte_level;
 use crate::encode::template::Template;
 use crate::error::{Error, Result};
 use crate::normalize::Normalization;
 use crate::pretok::{PatternName, PatternSpec};
 use crate::vocab::{MergeRule, Vocab};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::{json, Map, Value};
 
 fn byte_level(use_regex: bool) -> Value {
@@ -51,6 +52,7 @@ pub fn to_json(
     pattern: &PatternSpec,
     norm: Normalization,
     template: &Template,
+    added: &[AddedToken],
 ) -> Result<String> {
     if vocab.byte_fallback() {
         return Err(Error::config(
@@ -63,14 +65,20 @@ pub fn to_json(
             model_vocab.insert(byte_level::encode_str(t), json!(id));
         }
     }
-    let mut added = Vec::new();
+    // Text ids are in the model's vocab too, so HF's load gives them these ids.
     for (s, id) in vocab.specials() {
         model_vocab.insert(s.clone(), json!(id));
-        added.push(
-            json!({"id": id, "content": s, "single_word": false, "lstrip": false,
-                          "rstrip": false, "normalized": false, "special": true}),
-        );
     }
+    let mut sorted: Vec<&AddedToken> = added.iter().collect();
+    sorted.sort_by_key(|t| t.id);
+    let added: Vec<Value> = sorted
+        .into_iter()
+        .map(|t| {
+            json!({"id": t.id, "content": t.content, "single_word": t.single_word,
+                   "lstrip": t.lstrip, "rstrip": t.rstrip, "normalized": t.normalized,
+                   "special": t.special})
+        })
+        .collect();
     let spell = |id: u32| byte_level::encode_str(&vocab.tokens()[id as usize]);
     if vocab.rule() == MergeRule::Ranked && vocab.tokens().iter().any(Vec::is_empty) {
         return Err(Error::config(
@@ -198,8 +206,8 @@ pub struct Imported {
     pub pattern: PatternSpec,
     pub normalization: Normalization,
     pub template: Template,
-    /// Added tokens marked `normalized`: found in the normalized text.
-    pub normalized_specials: Vec<String>,
+    /// The added tokens, with the ids HF gives them.
+    pub added: Vec<AddedToken>,
 }
 
 /// Whether `v` is SentencePiece's normalizer: `Prepend("▁")` then `Replace(" ", "▁")`.
@@ -346,6 +354,77 @@ fn pre_tokenizer_spec(v: &Value, source: &str) -> Result<PatternSpec> {
     }
 }
 
+/// The merges as pairs of vocab strings, in rank order.
+fn merge_names<'d>(model: &'d Value, source: &str) -> Result<Vec<(&'d str, &'d str)>> {
+    let values = model
+        .get("merges")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let mut out = Vec::with_capacity(values.len());
+    for (i, m) in values.iter().enumerate() {
+        let bad = |why: &str| Error::bad_format(format!("{source}: merges[{i}]"), why.to_string());
+        out.push(match m {
+            Value::String(s) => match s.split_once(' ') {
+                Some((a, b)) if !b.contains(' ') => (a, b),
+                _ => return Err(bad(&format!("{s:?} is not \"left right\""))),
+            },
+            Value::Array(pair) => match pair.as_slice() {
+                [Value::String(a), Value::String(b)] => (a.as_str(), b.as_str()),
+                _ => return Err(bad("is not a pair of strings")),
+            },
+            _ => return Err(bad("is neither \"left right\" nor [left, right]")),
+        });
+    }
+    Ok(out)
+}
+
+/// The tokens the merges make, as bytes.
+fn merge_results(
+    merges: &[(&str, &str)],
+    decode: &impl Fn(&str) -> Option<Vec<u8>>,
+) -> FxHashSet<Vec<u8>> {
+    merges
+        .iter()
+        .filter_map(|&(a, b)| Some([decode(a)?, decode(b)?].concat()))
+        .collect()
+}
+
+/// The `added_tokens` list, flags defaulting as HF's `AddedToken` does.
+fn added_tokens(doc: &Value, source: &str) -> Result<Vec<AddedToken>> {
+    let list = doc
+        .get("added_tokens")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let mut out = Vec::with_capacity(list.len());
+    for (i, t) in list.iter().enumerate() {
+        let content = t.get("content").and_then(Value::as_str);
+        let id = t
+            .get("id")
+            .and_then(Value::as_u64)
+            .and_then(|x| u32::try_from(x).ok());
+        let (Some(content), Some(id)) = (content, id) else {
+            return Err(Error::bad_format(
+                format!("{source}: added_tokens[{i}]"),
+                "needs \"content\" (str) and \"id\" (int)",
+            ));
+        };
+        let flag =
+            |name: &str, default: bool| t.get(name).and_then(Value::as_bool).unwrap_or(default);
+        out.push(AddedToken {
+            content: content.to_string(),
+            id,
+            special: flag("special", false),
+            single_word: flag("single_word", false),
+            lstrip: flag("lstrip", false),
+            rstrip: flag("rstrip", false),
+            normalized: flag("normalized", true),
+        });
+    }
+    Ok(out)
+}
+
 /// Read a `tokenizer.json` document.
 pub fn from_json(text: &str, source: &str) -> Result<Imported> {
     let doc: Value =
@@ -383,41 +462,11 @@ pub fn from_json(text: &str, source: &str) -> Result<Imported> {
     };
     let template = template_of(doc.get("post_processor").unwrap_or(&Value::Null), source)?;
 
-    let mut specials: Vec<(String, u32)> = Vec::new();
-    let mut normalized_specials = Vec::new();
-    for (i, t) in doc
-        .get("added_tokens")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-        .iter()
-        .enumerate()
-    {
-        let content = t.get("content").and_then(Value::as_str);
-        let id = t
-            .get("id")
-            .and_then(Value::as_u64)
-            .and_then(|x| u32::try_from(x).ok());
-        let (Some(content), Some(id)) = (content, id) else {
-            return Err(Error::bad_format(
-                format!("{source}: added_tokens[{i}]"),
-                "needs \"content\" (str) and \"id\" (int)",
-            ));
-        };
-        if t.get("normalized").and_then(Value::as_bool) == Some(true) {
-            normalized_specials.push(content.to_string());
-        }
-        specials.push((content.to_string(), id));
-    }
-    let special_text: FxHashMap<&str, u32> =
-        specials.iter().map(|(s, id)| (s.as_str(), *id)).collect();
-
     let vocab_map = model
         .get("vocab")
         .and_then(Value::as_object)
         .ok_or_else(|| Error::bad_format(source, "model has no \"vocab\" object"))?;
-    let mut by_text: FxHashMap<&str, u32> = FxHashMap::default();
-    let mut entries: Vec<(u32, Vec<u8>)> = Vec::with_capacity(vocab_map.len());
+    let mut id_of: FxHashMap<&str, u32> = FxHashMap::default();
     for (s, id) in vocab_map {
         let id = id
             .as_u64()
@@ -425,28 +474,68 @@ pub fn from_json(text: &str, source: &str) -> Result<Imported> {
             .ok_or_else(|| {
                 Error::bad_format(format!("{source}: vocab {s:?}"), "id is not an integer")
             })?;
-        if special_text.get(s.as_str()) == Some(&id) {
-            continue; // an added token also listed in the vocab
-        }
-        let bytes = if byte_fallback {
-            s.as_bytes().to_vec()
+        id_of.insert(s.as_str(), id);
+    }
+    let merge_names = merge_names(model, source)?;
+    let requested = added_tokens(&doc, source)?;
+    // HF ignores the listed ids and gives each added token one on load.
+    let assigned = added::assign_ids(&[], requested, vocab_map.len() as u32, |c| {
+        id_of.get(c).copied()
+    });
+    // A vocab entry that is also an added token stays a mergeable token when
+    // the merges need it (HF allows "ing" as both); otherwise its id holds
+    // the added token's text, as a special token's does.
+    let needed: FxHashSet<&str> = merge_names.iter().flat_map(|&(a, b)| [a, b]).collect();
+    let decode_entry = |s: &str| {
+        if byte_fallback {
+            Some(s.as_bytes().to_vec())
         } else {
-            byte_level::decode_str(s).ok_or_else(|| {
-                unsupported(
-                    source,
-                    format!("vocab entry {s:?} (not in the byte-level alphabet)"),
-                )
-            })?
-        };
-        by_text.insert(s.as_str(), id);
+            byte_level::decode_str(s)
+        }
+    };
+    let results = std::cell::OnceCell::new();
+    let mut text_ids: Vec<(String, u32)> = Vec::new();
+    let mut as_text: FxHashSet<u32> = FxHashSet::default();
+    for t in &assigned.tokens {
+        let entry = id_of.get(t.content.as_str()).copied();
+        let mergeable = entry == Some(t.id)
+            && decode_entry(&t.content).is_some_and(|b| {
+                b.len() == 1
+                    || needed.contains(t.content.as_str())
+                    || results
+                        .get_or_init(|| merge_results(&merge_names, &decode_entry))
+                        .contains(&b)
+            });
+        if !mergeable && as_text.insert(t.id) {
+            let shown = if entry == Some(t.id) {
+                t.content.clone()
+            } else {
+                t.shown(normalization)
+            };
+            text_ids.push((shown, t.id));
+        }
+    }
+
+    let mut by_text: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut entries: Vec<(u32, Vec<u8>)> = Vec::with_capacity(vocab_map.len());
+    for (s, &id) in &id_of {
+        if as_text.contains(&id) {
+            continue; // the id holds an added token's text
+        }
+        let bytes = decode_entry(s).ok_or_else(|| {
+            unsupported(
+                source,
+                format!("vocab entry {s:?} (not in the byte-level alphabet)"),
+            )
+        })?;
+        by_text.insert(s, id);
         entries.push((id, bytes));
     }
     entries.sort_unstable_by_key(|e| e.0);
     let mut tokens: Vec<Vec<u8>> = Vec::with_capacity(entries.len());
     for (id, bytes) in entries {
         // An id held by an added token leaves an unused slot among the tokens.
-        while (tokens.len() as u32) < id && special_text.values().any(|&s| s == tokens.len() as u32)
-        {
+        while (tokens.len() as u32) < id && as_text.contains(&(tokens.len() as u32)) {
             tokens.push(Vec::new());
         }
         if id as usize != tokens.len() {
@@ -460,39 +549,8 @@ pub fn from_json(text: &str, source: &str) -> Result<Imported> {
         }
         tokens.push(bytes);
     }
-    let merge_values = model
-        .get("merges")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    let mut merges = Vec::with_capacity(merge_values.len());
-    for (i, m) in merge_values.iter().enumerate() {
-        let (a, b) = match m {
-            Value::String(s) => match s.split_once(' ') {
-                Some((a, b)) if !b.contains(' ') => (a, b),
-                _ => {
-                    return Err(Error::bad_format(
-                        format!("{source}: merges[{i}]"),
-                        format!("{s:?} is not \"left right\""),
-                    ))
-                }
-            },
-            Value::Array(pair) => match pair.as_slice() {
-                [Value::String(a), Value::String(b)] => (a.as_str(), b.as_str()),
-                _ => {
-                    return Err(Error::bad_format(
-                        format!("{source}: merges[{i}]"),
-                        "is not a pair of strings",
-                    ))
-                }
-            },
-            _ => {
-                return Err(Error::bad_format(
-                    format!("{source}: merges[{i}]"),
-                    "is neither \"left right\" nor [left, right]",
-                ))
-            }
-        };
+    let mut merges = Vec::with_capacity(merge_names.len());
+    for (i, &(a, b)) in merge_names.iter().enumerate() {
         let id = |t: &str| {
             by_text.get(t).copied().ok_or_else(|| {
                 Error::bad_format(
@@ -508,9 +566,9 @@ pub fn from_json(text: &str, source: &str) -> Result<Imported> {
         .and_then(Value::as_bool)
         .unwrap_or(false);
     let built = if byte_fallback {
-        Vocab::with_byte_fallback(tokens, merges, specials)
+        Vocab::with_byte_fallback(tokens, merges, text_ids)
     } else {
-        Vocab::with_special_ids(tokens, merges, specials)
+        Vocab::with_special_ids(tokens, merges, text_ids)
     };
     let vocab = built
         .map_err(|e| match e {
@@ -525,6 +583,6 @@ pub fn from_json(text: &str, source: &str) -> Result<Imported> {
         pattern,
         normalization,
         template,
-        normalized_specials,
+        added: assigned.tokens,
     })
 }

@@ -19,17 +19,21 @@ pub fn load_hf_json(text: &str, source: &str) -> Result<Tokenizer> {
     let imported = hf::from_json(text, source)?;
     Tokenizer::new(imported.vocab, imported.pattern)?
         .with_normalization(imported.normalization)
-        .with_normalized_specials(&imported.normalized_specials)?
+        .with_added_tokens(imported.added)?
         .with_template(imported.template)
 }
 
 /// A tokenizer from bytepair's own JSON format.
 pub fn load_native_json(text: &str, source: &str) -> Result<Tokenizer> {
     let n = native::from_json(text, source)?;
-    Tokenizer::new(n.vocab, n.pattern)?
+    let t = Tokenizer::new(n.vocab, n.pattern)?
         .with_normalization(n.normalization)
         .with_curriculum(n.curriculum)
-        .with_template(n.template)
+        .with_template(n.template)?;
+    match n.added {
+        Some(added) => t.with_added_tokens(added),
+        None => Ok(t),
+    }
 }
 
 /// A tokenizer from a tiktoken rank file, its pattern and special tokens.

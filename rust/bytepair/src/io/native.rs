@@ -9,7 +9,9 @@
 //!  "merge_rule": "listed" | "ranked", "ignore_merges": false,    // version 2
 //!  "normalization": "NFC" | "NFKC",                             // version 2, optional
 //!  "template": [[prefix ids], [suffix ids]],                    // version 2, optional
-//!  "superbpe": {"stage1_pattern": {...} | null, "transition": N}} // version 2, optional
+//!  "superbpe": {"stage1_pattern": {...} | null, "transition": N}, // version 2, optional
+//!  "added_tokens": [{"content": "<x>", "id": 5, "special": false, "single_word": false,
+//!                    "lstrip": false, "rstrip": false, "normalized": true}, ...]} // version 2, optional
 //! ```
 //! A ranked (tiktoken) vocabulary stores no merges (they follow from the
 //! tokens) and may have unused ids, written as `""`. Files that need those
@@ -17,6 +19,7 @@
 //! reading them wrongly; everything else stays version 1. Readers refuse a
 //! newer `version` with a message that says so.
 
+use crate::added::AddedToken;
 use crate::byte_level;
 use crate::encode::template::Template;
 use crate::error::{Error, Result};
@@ -59,6 +62,21 @@ struct FileJson {
     /// How a SuperBPE vocabulary was trained (`pattern` is its stage-2 one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     superbpe: Option<SuperbpeJson>,
+    /// Added tokens with HF's flags, when any is more than a plain special token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    added_tokens: Option<Vec<AddedJson>>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AddedJson {
+    content: String,
+    id: u32,
+    special: bool,
+    single_word: bool,
+    lstrip: bool,
+    rstrip: bool,
+    normalized: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -112,8 +130,12 @@ pub fn to_json(
     norm: Normalization,
     template: &Template,
     curriculum: Option<&Curriculum>,
+    added: &[AddedToken],
 ) -> Result<String> {
     let pattern = pattern_json(pattern);
+    let flagged = added
+        .iter()
+        .any(|t| *t != AddedToken::special(t.content.clone(), t.id));
     if vocab.byte_fallback() {
         return Err(Error::config(
             "saving a SentencePiece-style (byte-fallback) vocabulary is not supported yet",
@@ -124,7 +146,8 @@ pub fn to_json(
         && !vocab.ignore_merges()
         && norm == Normalization::None
         && template.is_empty()
-        && curriculum.is_none();
+        && curriculum.is_none()
+        && !flagged;
     let file = FileJson {
         format: FORMAT.into(),
         version: if plain { 1 } else { VERSION },
@@ -151,6 +174,20 @@ pub fn to_json(
             stage1_pattern: pattern_json(&c.stage1_pattern),
             transition: c.transition,
         }),
+        added_tokens: flagged.then(|| {
+            added
+                .iter()
+                .map(|t| AddedJson {
+                    content: t.content.clone(),
+                    id: t.id,
+                    special: t.special,
+                    single_word: t.single_word,
+                    lstrip: t.lstrip,
+                    rstrip: t.rstrip,
+                    normalized: t.normalized,
+                })
+                .collect()
+        }),
     };
     serde_json::to_string(&file).map_err(|e| Error::bad_format("native file", e.to_string()))
 }
@@ -163,6 +200,8 @@ pub struct Native {
     pub normalization: Normalization,
     pub template: Template,
     pub curriculum: Option<Curriculum>,
+    /// Added tokens with flags; `None`: the special tokens, plain.
+    pub added: Option<Vec<AddedToken>>,
 }
 
 pub fn from_json(text: &str, source: &str) -> Result<Native> {
@@ -253,6 +292,19 @@ pub fn from_json(text: &str, source: &str) -> Result<Native> {
         normalization: norm,
         template,
         curriculum,
+        added: file.added_tokens.map(|list| {
+            list.into_iter()
+                .map(|t| AddedToken {
+                    content: t.content,
+                    id: t.id,
+                    special: t.special,
+                    single_word: t.single_word,
+                    lstrip: t.lstrip,
+                    rstrip: t.rstrip,
+                    normalized: t.normalized,
+                })
+                .collect()
+        }),
     })
 }
 

@@ -37,7 +37,8 @@ struct Tables {
     astral: Vec<(u16, Vec<(u32, u32)>)>,
 }
 
-fn class_ranges(expr: &str) -> Vec<(u32, u32)> {
+/// The code point ranges of a Unicode class expression (`\p{L}`, `\w`).
+pub fn class_ranges(expr: &str) -> Vec<(u32, u32)> {
     // These expressions are constants known to parse into a Unicode class.
     let hir = regex_syntax::Parser::new().parse(expr).ok();
     match hir.as_ref().map(|h| h.kind()) {

@@ -247,7 +247,8 @@ impl TextPlan for ExtendPlan<'_> {
         let tokenizer = Tokenizer::new(out.vocab, self.pre.spec().clone())?
             .with_normalization(self.base.normalization())
             .with_template(self.base.template().clone())?
-            .with_curriculum(self.base.curriculum().cloned());
+            .with_curriculum(self.base.curriculum().cloned())
+            .with_added_tokens(self.base.added_tokens().to_vec())?;
         let report = Report {
             stop: out.stop,
             bytes,
@@ -404,7 +405,8 @@ impl TextPlan for SuperbpePlan<'_> {
                 let (vocab, st2) = superbpe::extend(base.vocab(), pieces.words, &self.config)?;
                 let t = Tokenizer::new(vocab, self.pre2.spec().clone())?
                     .with_normalization(base.normalization())
-                    .with_template(base.template().clone())?;
+                    .with_template(base.template().clone())?
+                    .with_added_tokens(base.added_tokens().to_vec())?;
                 (t, base.vocab().merges().len(), st2)
             }
             Stage1::Words(words) => {
