@@ -109,7 +109,7 @@ def _core_callables():
             continue
         if callable(obj):
             yield name, obj
-    for cls in (_core.Tokenizer, _core.Counts, _core.Checkpoint):
+    for cls in (_core.Tokenizer, _core.Counts, _core.Checkpoint, _core.MixtureReplay):
         for name, obj in vars(cls).items():
             if name.startswith("__") or not callable(obj):
                 continue
@@ -151,7 +151,7 @@ def _stub() -> dict[str, list[str]]:
 def test_the_stub_matches_the_module():
     stub = _stub()
     built = {name: [p for p, _ in _parameters(obj)] for name, obj in _core_callables()}
-    for cls in (_core.Tokenizer, _core.Counts, _core.Checkpoint):
+    for cls in (_core.Tokenizer, _core.Counts, _core.Checkpoint, _core.MixtureReplay):
         for name, obj in vars(cls).items():
             if type(obj).__name__ == "getset_descriptor":
                 built[f"{cls.__name__}.{name}"] = ["<property>"]

@@ -227,7 +227,9 @@ def count(
     return Counts(core)
 
 
-def corpus_counts(core: _core.Tokenizer, corpus: Any, text_column: str | None) -> Counts:
+def corpus_counts(
+    core: _core.Tokenizer, corpus: Any, text_column: str | None, num_threads: int | None = None
+) -> Counts:
     """The corpus counted as the tokenizer splits and normalizes text."""
     if isinstance(corpus, Counts):
         return corpus
@@ -239,4 +241,5 @@ def corpus_counts(core: _core.Tokenizer, corpus: Any, text_column: str | None) -
         lowercase=lowercase,
         progress=False,
         text_column=text_column,
+        num_threads=num_threads,
     )

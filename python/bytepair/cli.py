@@ -594,6 +594,43 @@ def cmd_premium(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mixture(args: argparse.Namespace) -> int:
+    from bytepair import mixture
+
+    categories = {}
+    for spec in args.category:
+        name, sep, path = spec.partition("=")
+        if not sep or not name or not path:
+            raise ValueError(f"--category takes NAME=PATH, got {spec!r}")
+        if name in categories:
+            raise ValueError(f"--category {name!r} is given twice")
+        categories[name] = path
+    result = mixture.infer(
+        args.tokenizer,
+        categories,
+        num_merges=args.merges,
+        sample_bytes=args.sample_bytes,
+        competitors_per_step=args.competitors,
+    )
+    width = max(len(k) for k in result.weights)
+    print(f"mixture of {args.tokenizer} over {len(categories)} categories (byte shares):")
+    for name, w in sorted(result.weights.items(), key=lambda kv: -kv[1]):
+        print(f"  {name:<{width}}  {w:8.4f}")
+    t = result.timing
+    print(
+        f"{result.num_merges:,} merges ({len(result.missing_merges):,} held by no category), "
+        f"{result.rounds} rounds, {result.rows:,} rows; {t['total']:.1f} s (replay "
+        f"{t['replay']:.1f}, sweeps {t['sweeps']:.1f}, LP {t['lp']:.1f})"
+    )
+    if args.json:
+        Path(args.json).write_text(result.to_json())
+        print(f"wrote {args.json}")
+    if args.plot:
+        result.plot(args.plot)
+        print(f"wrote {args.plot}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from bytepair import __version__
 
@@ -872,6 +909,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot", metavar="PNG", help="draw the premium chart (matplotlib)")
     p.add_argument("--csv", metavar="CSV", help="write every (tokenizer, language) row")
     p.set_defaults(func=cmd_premium)
+
+    m = sub.add_parser(
+        "mixture",
+        help="infer a tokenizer's training mixture from its merges",
+        description="Replay the tokenizer's merges on a sample of each category and solve "
+        "for the mixture under which each merge was the most frequent pair (Hayase et al., "
+        "2024). Needs pip install 'bytepair[mixture]'.",
+        epilog="example:\n"
+        "  bytepair mixture gpt2 --category en=english/ --category code=code/ --plot mix.png",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    m.add_argument("tokenizer", help="an encoding name, a tokenizer.json, GPT-2 files")
+    m.add_argument(
+        "--category",
+        action="append",
+        required=True,
+        metavar="NAME=PATH",
+        help="a category and its text (a file, glob or directory); repeat",
+    )
+    m.add_argument("--merges", type=int, help="replay only the first N merges")
+    m.add_argument("--sample-bytes", type=int, help="the first N bytes of each category")
+    m.add_argument("--competitors", type=int, default=3, help="rows per merge per round")
+    m.add_argument("--json", metavar="JSON", help="write the result")
+    m.add_argument("--plot", metavar="PNG", help="draw the shares (matplotlib)")
+    m.set_defaults(func=cmd_mixture)
     return parser
 
 
