@@ -17,6 +17,7 @@ import pytest
 from conftest import run_readme_block, shared_path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from reference.bpe_train import byte_to_char
 
 tokenizers = pytest.importorskip("tokenizers")
 
@@ -83,22 +84,10 @@ def _add_both(parts, tokens):
 def _hf_reads_as_utf8(content: str) -> bool:
     """Whether HF's ByteLevel decoder gives ``content`` back: it reads a token
     made only of byte-level characters as bytes (so "é" alone is byte 0xE9)."""
-    table = {c: b for b, c in _byte_level_chars().items()}
+    table = {c: b for b, c in byte_to_char().items()}
     if all(ch in table for ch in content):
         return bytes(table[ch] for ch in content) == content.encode()
     return True
-
-
-def _byte_level_chars() -> dict[int, str]:
-    keep = [*range(0x21, 0x7F), *range(0xA1, 0xAD), *range(0xAE, 0x100)]
-    out, extra = {}, 0
-    for b in range(256):
-        if b in keep:
-            out[b] = chr(b)
-        else:
-            out[b] = chr(256 + extra)
-            extra += 1
-    return out
 
 
 def _check_same(hf, ours, texts, nfc=False):

@@ -24,9 +24,12 @@ use crate::byte_level;
 use crate::normalize::Normalization;
 use crate::vocab::Vocab;
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 
-/// One added token and its id.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One added token and its id (also its entry in our native file's
+/// `added_tokens`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AddedToken {
     pub content: String,
     pub id: u32,

@@ -122,10 +122,11 @@ impl Tokenizer {
         let assigned = added::assign_ids(&self.added, requested, model_size, |c| {
             added::vocab_entry(&self.vocab, c)
         });
+        let fresh: FxHashSet<u32> = assigned.fresh.iter().map(|f| f.1).collect();
         let shown: Vec<(String, u32)> = assigned
             .tokens
             .iter()
-            .filter(|t| assigned.fresh.iter().any(|(_, id)| *id == t.id))
+            .filter(|t| fresh.contains(&t.id))
             .map(|t| (t.shown(self.normalization), t.id))
             .collect();
         let vocab = self.vocab.with_more_specials(&shown)?;
@@ -140,12 +141,7 @@ impl Tokenizer {
     fn build_matchers(&mut self) -> Result<()> {
         let entry = |t: &AddedToken, form: String| Entry {
             form,
-            content: t.content.clone(),
-            id: t.id,
-            special: t.special,
-            single_word: t.single_word,
-            lstrip: t.lstrip,
-            rstrip: t.rstrip,
+            token: t.clone(),
         };
         let mut raw = Vec::new();
         let mut normed = Vec::new();
@@ -161,10 +157,13 @@ impl Tokenizer {
             .added
             .iter()
             .map(|t| Entry {
-                single_word: false,
-                lstrip: false,
-                rstrip: false,
-                ..entry(t, t.content.clone())
+                form: t.content.clone(),
+                token: AddedToken {
+                    single_word: false,
+                    lstrip: false,
+                    rstrip: false,
+                    ..t.clone()
+                },
             })
             .collect();
         self.raw_added = SpecialMatcher::new(raw)?;

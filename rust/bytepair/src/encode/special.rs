@@ -15,6 +15,7 @@
 //! tokens only). A match that fails `single_word` is dropped and the search
 //! goes on after it, as HF's Aho-Corasick iterator does.
 
+use crate::added::AddedToken;
 use crate::error::{Error, Result};
 use crate::pretok::classes::{class_ranges, classes, SPACE};
 use regex_automata::meta::Regex as MetaRegex;
@@ -34,13 +35,13 @@ impl Specials<'_> {
     /// tokens are always seen; in a search (`find`), `All` means every
     /// special token and `Only` any token named.
     fn admits(&self, e: &Entry, splitting: bool) -> bool {
-        if splitting && !e.special {
+        if splitting && !e.token.special {
             return true;
         }
         match self {
-            Specials::All => e.special,
+            Specials::All => e.token.special,
             Specials::None => false,
-            Specials::Only(list) => list.contains(&e.content),
+            Specials::Only(list) => list.contains(&e.token.content),
         }
     }
 }
@@ -51,17 +52,12 @@ pub enum Segment<'t> {
     Special(u32),
 }
 
-/// One token to look for: the form it is found as, its content, its id, and
-/// HF's flags.
+/// One token to look for: the form it is found as, and the token (its
+/// content, id and HF's flags; `normalized` already decided the form).
 #[derive(Clone, Debug)]
 pub struct Entry {
     pub form: String,
-    pub content: String,
-    pub id: u32,
-    pub special: bool,
-    pub single_word: bool,
-    pub lstrip: bool,
-    pub rstrip: bool,
+    pub token: AddedToken,
 }
 
 impl Entry {
@@ -69,12 +65,7 @@ impl Entry {
     pub fn plain_special(content: &str, id: u32) -> Self {
         Entry {
             form: content.to_string(),
-            content: content.to_string(),
-            id,
-            special: true,
-            single_word: false,
-            lstrip: false,
-            rstrip: false,
+            token: AddedToken::special(content, id),
         }
     }
 }
@@ -142,7 +133,7 @@ impl SpecialMatcher {
         for (i, e) in entries.iter().enumerate() {
             by_form.entry(e.form.clone()).or_insert(i);
         }
-        let has_plain = entries.iter().any(|e| !e.special);
+        let has_plain = entries.iter().any(|e| !e.token.special);
         Ok(SpecialMatcher {
             re: Some(re),
             entries,
@@ -217,15 +208,16 @@ impl SpecialMatcher {
         }
         while let Some((s, e, entry)) = self.next_admitted(text, search, which, true) {
             search = e;
-            if entry.single_word && !stands_alone(text, s, e) {
+            let token = &entry.token;
+            if token.single_word && !stands_alone(text, s, e) {
                 continue;
             }
-            let start = if entry.lstrip {
+            let start = if token.lstrip {
                 space_before(text, s).max(kept)
             } else {
                 s
             };
-            let end = if entry.rstrip {
+            let end = if token.rstrip {
                 space_after(text, e)
             } else {
                 e
@@ -240,7 +232,7 @@ impl SpecialMatcher {
             if kept < start {
                 out.push(Segment::Text(&text[kept..start]));
             }
-            out.push(Segment::Special(entry.id));
+            out.push(Segment::Special(token.id));
             kept = end;
         }
         if kept < text.len() {
@@ -298,11 +290,14 @@ mod tests {
 
     fn flagged(form: &str, id: u32, flags: &str) -> Entry {
         Entry {
-            special: flags.contains('s'),
-            single_word: flags.contains('w'),
-            lstrip: flags.contains('l'),
-            rstrip: flags.contains('r'),
-            ..Entry::plain_special(form, id)
+            form: form.to_string(),
+            token: AddedToken {
+                special: flags.contains('s'),
+                single_word: flags.contains('w'),
+                lstrip: flags.contains('l'),
+                rstrip: flags.contains('r'),
+                ..AddedToken::special(form, id)
+            },
         }
     }
 

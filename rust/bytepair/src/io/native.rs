@@ -64,19 +64,7 @@ struct FileJson {
     superbpe: Option<SuperbpeJson>,
     /// Added tokens with HF's flags, when any is more than a plain special token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    added_tokens: Option<Vec<AddedJson>>,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AddedJson {
-    content: String,
-    id: u32,
-    special: bool,
-    single_word: bool,
-    lstrip: bool,
-    rstrip: bool,
-    normalized: bool,
+    added_tokens: Option<Vec<AddedToken>>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -174,20 +162,7 @@ pub fn to_json(
             stage1_pattern: pattern_json(&c.stage1_pattern),
             transition: c.transition,
         }),
-        added_tokens: flagged.then(|| {
-            added
-                .iter()
-                .map(|t| AddedJson {
-                    content: t.content.clone(),
-                    id: t.id,
-                    special: t.special,
-                    single_word: t.single_word,
-                    lstrip: t.lstrip,
-                    rstrip: t.rstrip,
-                    normalized: t.normalized,
-                })
-                .collect()
-        }),
+        added_tokens: flagged.then(|| added.to_vec()),
     };
     serde_json::to_string(&file).map_err(|e| Error::bad_format("native file", e.to_string()))
 }
@@ -292,19 +267,7 @@ pub fn from_json(text: &str, source: &str) -> Result<Native> {
         normalization: norm,
         template,
         curriculum,
-        added: file.added_tokens.map(|list| {
-            list.into_iter()
-                .map(|t| AddedToken {
-                    content: t.content,
-                    id: t.id,
-                    special: t.special,
-                    single_word: t.single_word,
-                    lstrip: t.lstrip,
-                    rstrip: t.rstrip,
-                    normalized: t.normalized,
-                })
-                .collect()
-        }),
+        added: file.added_tokens,
     })
 }
 
